@@ -1,0 +1,127 @@
+package io.hopgate.media;
+
+import io.hopgate.rtp.RtcpHeader;
+import io.hopgate.rtp.RtpHeader;
+import io.hopgate.rtp.RtpValidation;
+import org.agrona.MutableDirectBuffer;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The forwarding rule of SPEC section 1, free of any I/O: classify a datagram, check it against the receiving
+ * termination's mode and source, and list the terminations it goes out of (their modes, remotes and the
+ * topology). Then {@link #rewrite} prepares each copy for its egress.
+ *
+ * <p>Threads: one instance per I/O loop, used only by that loop's thread. Allocates nothing; a rejected datagram
+ * bumps a counter and returns {@link #DROPPED}, it never throws or logs.
+ */
+public final class PacketForwarder {
+    /** {@link #route} result: the datagram was dropped and counted. */
+    public static final int DROPPED = -1;
+    /** {@link #route} result: the termination is in LoopBack; reflect the datagram to its sender. */
+    public static final int LOOPBACK = -2;
+
+    private final RtpHeader rtp = new RtpHeader();
+    private final RtcpHeader rtcp = new RtcpHeader();
+    private final Termination[] targets;
+    private final InetSocketAddress[] destinations;
+    private boolean lastWasRtcp;
+
+    public PacketForwarder(int maxTargets) {
+        targets = new Termination[maxTargets];
+        destinations = new InetSocketAddress[maxTargets];
+    }
+
+    /**
+     * Applies the gates to a datagram that arrived on {@code from}'s RTP socket ({@code rtcpPort} false) or RTCP
+     * socket. Returns how many targets were stored (see {@link #target}, {@link #destination}), {@link #DROPPED},
+     * or {@link #LOOPBACK}.
+     */
+    public int route(Termination from, boolean rtcpPort, MutableDirectBuffer buffer, int offset, int length,
+                     InetSocketAddress source, long nowNanos) {
+        TerminationCounters counters = from.counters;
+        // Acquire load: pairs with the release store in Termination.mode(StreamMode).
+        StreamMode mode = StreamMode.ofOrdinal(from.modeOrdinal());
+        if (!mode.receives()) {
+            counters.drop(DropReason.MODE);
+            return DROPPED;
+        }
+        boolean isRtcp = rtcpPort || RtcpHeader.isRtcp(buffer, offset, length);
+        RemoteAddress remote = from.remote();
+        if (remote != null && !(isRtcp ? remote.acceptsRtcp(source, nowNanos) : remote.acceptsRtp(source, nowNanos))) {
+            counters.drop(DropReason.SOURCE);
+            return DROPPED;
+        }
+        if (isRtcp) {
+            if (rtcp.wrap(buffer, offset, length).validate() != RtpValidation.OK) {
+                counters.drop(DropReason.MALFORMED);
+                return DROPPED;
+            }
+            counters.increment(TerminationCounters.RTCP_RX);
+        } else {
+            if (rtp.wrap(buffer, offset, length).validate() != RtpValidation.OK) {
+                counters.drop(DropReason.MALFORMED);
+                return DROPPED;
+            }
+            from.reception.onPacket(rtp.sequence(), rtp.timestamp(), nowNanos, from.clockRate(), length);
+        }
+        counters.increment(TerminationCounters.RX_PACKETS);
+        counters.add(TerminationCounters.RX_OCTETS, length);
+        lastWasRtcp = isRtcp;
+        if (mode == StreamMode.LOOPBACK) {
+            return LOOPBACK;
+        }
+        Termination[] routes = from.routes();
+        int count = 0;
+        for (Termination to : routes) {
+            if (!StreamMode.ofOrdinal(to.modeOrdinal()).sends()) {
+                continue;
+            }
+            RemoteAddress toRemote = to.remote();
+            if (toRemote == null || count == targets.length) {
+                continue;
+            }
+            targets[count] = to;
+            // RTCP that arrived on the RTCP port leaves from the RTCP port; muxed RTCP stays on the RTP port.
+            destinations[count] = rtcpPort ? toRemote.rtcp() : toRemote.rtp();
+            count++;
+        }
+        if (count == 0) {
+            counters.drop(DropReason.NO_ROUTE);
+            return DROPPED;
+        }
+        return count;
+    }
+
+    /** Whether the datagram last accepted by {@link #route} was RTCP. */
+    public boolean lastWasRtcp() {
+        return lastWasRtcp;
+    }
+
+    public Termination target(int index) {
+        return targets[index];
+    }
+
+    public InetSocketAddress destination(int index) {
+        return destinations[index];
+    }
+
+    /**
+     * Rewrites one copy of the datagram for {@code to}'s egress (SPEC 1, egress continuity) and counts it as sent.
+     * Returns false when the copy must not be sent (RTCP from a source that no longer feeds {@code to}).
+     */
+    public boolean rewrite(Termination from, Termination to, MutableDirectBuffer buffer, int offset, int length,
+                           long nowNanos) {
+        if (lastWasRtcp) {
+            if (!to.egress.rewriteRtcp(buffer, offset, length, from.index())) {
+                return false;
+            }
+            to.counters.increment(TerminationCounters.RTCP_TX);
+        } else {
+            to.egress.rewriteRtp(buffer, offset, from.index(), nowNanos, to.clockRate());
+        }
+        to.counters.increment(TerminationCounters.TX_PACKETS);
+        to.counters.add(TerminationCounters.TX_OCTETS, length);
+        return true;
+    }
+}

@@ -1,0 +1,33 @@
+package io.hopgate.media;
+
+import java.net.InetSocketAddress;
+
+/**
+ * Where a termination sends to, and which sources it accepts. Immutable: control publishes a new one with a single
+ * release store, so the forwarding thread sees either the old or the new address, never a mix.
+ *
+ * @param rtp               the peer's RTP address (also the only accepted RTP source)
+ * @param rtcp              the peer's RTCP address (RTP port + 1 unless SDP says otherwise)
+ * @param previousRtp       the address before the last change, still accepted as a source until
+ *                          {@code previousUntilNanos} (RFC 3264 section 8.3.1 dual receive); null when none
+ * @param previousUntilNanos {@link System#nanoTime()} deadline for {@code previousRtp}
+ */
+public record RemoteAddress(InetSocketAddress rtp, InetSocketAddress rtcp, InetSocketAddress previousRtp,
+                            long previousUntilNanos) {
+
+    public static RemoteAddress of(InetSocketAddress rtp) {
+        return new RemoteAddress(rtp, new InetSocketAddress(rtp.getAddress(), rtp.getPort() + 1), null, 0);
+    }
+
+    /** True when {@code source} may send RTP (or muxed RTCP) to the termination at {@code nowNanos}. */
+    boolean acceptsRtp(InetSocketAddress source, long nowNanos) {
+        return rtp.equals(source) || (previousRtp != null && nowNanos - previousUntilNanos < 0 && previousRtp.equals(source));
+    }
+
+    /** RTCP may come from the RTCP port or, with rtcp-mux style peers, from the RTP port; never from another host. */
+    boolean acceptsRtcp(InetSocketAddress source, long nowNanos) {
+        return rtcp.equals(source) || acceptsRtp(source, nowNanos)
+            || (previousRtp != null && nowNanos - previousUntilNanos < 0
+                && previousRtp.getPort() + 1 == source.getPort() && previousRtp.getAddress().equals(source.getAddress()));
+    }
+}

@@ -1,0 +1,155 @@
+package io.hopgate.media;
+
+import io.hopgate.rtp.EgressRewriter;
+import io.hopgate.rtp.ReceptionStatistics;
+import io.netty.channel.Channel;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.InetSocketAddress;
+
+/**
+ * A port of the gateway: an RTP socket on an even port and an RTCP socket on the next odd one, the peer's address,
+ * and a stream mode.
+ *
+ * <p>Threads: control threads write {@code mode}, {@code remote} and {@code routes} with release stores; the I/O
+ * thread of the context the termination is in reads each with one acquire load per packet, so a change takes effect
+ * at a packet boundary without a lock. The egress rewriter and the reception statistics are owned by that I/O thread.
+ */
+public final class Termination {
+    private static final VarHandle MODE;
+    private static final VarHandle REMOTE;
+    private static final VarHandle ROUTES;
+    private static final VarHandle CONTEXT;
+    static final Termination[] NO_ROUTES = new Termination[0];
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            MODE = lookup.findVarHandle(Termination.class, "mode", int.class);
+            REMOTE = lookup.findVarHandle(Termination.class, "remote", RemoteAddress.class);
+            ROUTES = lookup.findVarHandle(Termination.class, "routes", Termination[].class);
+            CONTEXT = lookup.findVarHandle(Termination.class, "context", MediaContext.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final String id;
+    private final int index;
+    private final InetSocketAddress localRtp;
+    final TerminationCounters counters = new TerminationCounters();
+    final EgressRewriter egress = new EgressRewriter();
+    final ReceptionStatistics reception = new ReceptionStatistics();
+
+    @SuppressWarnings("unused") // through MODE
+    private int mode = StreamMode.SEND_RECV.ordinal();
+    @SuppressWarnings("unused") // through REMOTE
+    private RemoteAddress remote;
+    @SuppressWarnings("unused") // through ROUTES
+    private Termination[] routes = NO_ROUTES;
+    @SuppressWarnings("unused") // through CONTEXT
+    private MediaContext context;
+    private volatile int clockRate = 8000;
+
+    Channel rtpChannel;
+    Channel rtcpChannel;
+    IngressHandler rtpHandler;
+    IngressHandler rtcpHandler;
+
+    Termination(String id, int index, InetSocketAddress localRtp) {
+        this.id = id;
+        this.index = index;
+        this.localRtp = localRtp;
+    }
+
+    /** The gateway-chosen name, e.g. {@code rtp/17}. */
+    public String id() {
+        return id;
+    }
+
+    /** A number unique among live and past terminations of this media plane; the egress rewriter's source id. */
+    public int index() {
+        return index;
+    }
+
+    public InetSocketAddress localRtp() {
+        return localRtp;
+    }
+
+    public int rtpPort() {
+        return localRtp.getPort();
+    }
+
+    public int rtcpPort() {
+        return localRtp.getPort() + 1;
+    }
+
+    public StreamMode mode() {
+        return StreamMode.ofOrdinal((int) MODE.getAcquire(this));
+    }
+
+    /** Release store: the I/O thread's next acquire load sees the new mode. */
+    void mode(StreamMode newMode) {
+        MODE.setRelease(this, newMode.ordinal());
+    }
+
+    int modeOrdinal() {
+        return (int) MODE.getAcquire(this);
+    }
+
+    /** The peer's address, or null while it is unknown (then any source is accepted and nothing is sent out). */
+    public RemoteAddress remote() {
+        return (RemoteAddress) REMOTE.getAcquire(this);
+    }
+
+    void remote(RemoteAddress newRemote) {
+        REMOTE.setRelease(this, newRemote);
+    }
+
+    /** Terminations a packet arriving here may go to, by topology; modes and remotes are checked per packet. */
+    Termination[] routes() {
+        return (Termination[]) ROUTES.getAcquire(this);
+    }
+
+    void routes(Termination[] newRoutes) {
+        ROUTES.setRelease(this, newRoutes);
+    }
+
+    public MediaContext context() {
+        return (MediaContext) CONTEXT.getAcquire(this);
+    }
+
+    void context(MediaContext newContext) {
+        CONTEXT.setRelease(this, newContext);
+    }
+
+    /** Payload clock rate (Hz) from SDP, used to advance timestamps across a source switch. */
+    public int clockRate() {
+        return clockRate;
+    }
+
+    void clockRate(int hz) {
+        clockRate = hz > 0 ? hz : 8000;
+    }
+
+    public TerminationCounters counters() {
+        return counters;
+    }
+
+    /**
+     * A snapshot of what this termination carried. Exact once the termination is closed (Subtract reads it after the
+     * sockets' close completed); a few packets old while traffic flows.
+     */
+    public TerminationStatistics statistics() {
+        TerminationCounters c = counters;
+        return new TerminationStatistics(c.received(), c.receivedOctets(), c.sent(), c.sentOctets(),
+            reception.lost(), reception.jitter(), c.dropped(DropReason.MODE), c.dropped(DropReason.SOURCE),
+            c.dropped(DropReason.MALFORMED), c.dropped(DropReason.NO_ROUTE));
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}
