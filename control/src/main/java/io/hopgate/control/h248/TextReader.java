@@ -99,8 +99,16 @@ final class TextReader {
         while (i < n) {
             char c = s.charAt(i);
             if (c == '[') {
-                int j = s.indexOf(']', i);
-                if (j < 0) {
+                // an address or a [v1, v2] value list: kept whole, on one line, no braces or quotes inside
+                int j = i + 1;
+                while (j < n && s.charAt(j) != ']') {
+                    char d = s.charAt(j);
+                    if (d == '"' || d == '{' || d == '}' || d == ';' || d == '[' || (d < 0x20 && d != '\t')) {
+                        throw fail("']' closing the '[' at offset " + i, j);
+                    }
+                    j++;
+                }
+                if (j >= n) {
                     throw fail("']' closing the '[' at offset " + i, n);
                 }
                 i = j + 1;
