@@ -163,18 +163,30 @@ public final class Main implements Runnable {
         try {
             Config config = Config.load(configFile, sets);
             applyLogLevel(config.string(ConfigKey.LOG_LEVEL));
+            service = Services.create(name, config);
             LOG.info("starting subcommand={} config={} overrides={}", name, configFile == null ? "(defaults)" : configFile,
                 sets.size());
             LOG.debug("effective config\n{}", config.render());
-            service = Services.create(name, config);
         } catch (ConfigException e) {
             err.println(prefix + oneLine(e.getMessage()));
             err.flush();
             return EXIT_USAGE;
         }
+        AtomicBoolean stopped = new AtomicBoolean();
+        Runnable stop = () -> {
+            if (stopped.compareAndSet(false, true)) {
+                closeQuietly(name, service);
+                LOG.info("stopped subcommand={}", name);
+            }
+        };
+        // Installed before start() so a SIGTERM during start-up still closes what was opened.
+        Thread hook = new Thread(stop, "hopgate-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
             service.start();
         } catch (Exception e) {
+            removeHook(hook);
+            stopped.set(true);
             closeQuietly(name, service);
             boolean config = e instanceof ConfigException;
             err.println(prefix + (config ? "" : "start failed: ") + describe(e));
@@ -183,16 +195,6 @@ public final class Main implements Runnable {
             return config ? EXIT_USAGE : EXIT_START_FAILURE;
         }
         LOG.info("started subcommand={}", name);
-
-        AtomicBoolean stopped = new AtomicBoolean();
-        Runnable stop = () -> {
-            if (stopped.compareAndSet(false, true)) {
-                closeQuietly(name, service);
-                LOG.info("stopped subcommand={}", name);
-            }
-        };
-        Thread hook = new Thread(stop, "hopgate-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
 
         int code;
         try {
@@ -203,13 +205,17 @@ public final class Main implements Runnable {
             err.flush();
             code = EXIT_START_FAILURE;
         }
+        removeHook(hook);
+        stop.run();
+        return code;
+    }
+
+    private static void removeHook(Thread hook) {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
             // The hook is already running; it closes the service.
         }
-        stop.run();
-        return code;
     }
 
     /** Sets the Logback root level; does nothing when another SLF4J binding is in use. */
