@@ -1,0 +1,149 @@
+package io.hopgate.control.config;
+
+import static io.hopgate.control.config.ValueType.bool;
+import static io.hopgate.control.config.ValueType.durationMs;
+import static io.hopgate.control.config.ValueType.integer;
+import static io.hopgate.control.config.ValueType.ipAddress;
+import static io.hopgate.control.config.ValueType.listOf;
+import static io.hopgate.control.config.ValueType.namedSocketAddress;
+import static io.hopgate.control.config.ValueType.oneOf;
+import static io.hopgate.control.config.ValueType.socketAddress;
+import static io.hopgate.control.config.ValueType.token;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The option table: every configuration key, its rule, its default and a one-line description.
+ * The YAML file ({@code media: { port-min: 30000 }}) and {@code --set media.port-min=30000} are two
+ * spellings of the same entry, and {@code config/hopgate.yaml} lists every entry (a test keeps the
+ * sample and this table equal). To add a key, add a row here and a line to the sample.
+ */
+public enum ConfigKey {
+    GATEWAY_MID("gateway.mid", token(), "",
+        "H.248 message identifier (mId) of this gateway; empty = derived from control.listen, e.g. [127.0.0.1]:2944"),
+
+    CONTROL_LISTEN("control.listen", socketAddress(false, 0), "127.0.0.1:2944",
+        "UDP address the H.248 text control protocol listens on"),
+    CONTROL_ALLOWED_PEERS("control.allowed-peers", listOf(ipAddress()), "",
+        "IP addresses allowed to send H.248 commands; empty = allow every peer"),
+    CONTROL_MGC("control.mgc", socketAddress(true, 1), "",
+        "media gateway controller sent ServiceChange Restart at start-up; empty = none"),
+    CONTROL_REPLY_CACHE_MS("control.reply-cache-ms", durationMs(0, 600_000), "30000",
+        "how long a transaction's reply is kept to answer a retransmitted request"),
+    CONTROL_PENDING_AFTER_MS("control.pending-after-ms", durationMs(0, 60_000), "100",
+        "send TransactionPending when a transaction takes longer than this"),
+    CONTROL_MAX_MESSAGE_BYTES("control.max-message-bytes", integer(512, 65507), "65507",
+        "largest H.248 message accepted or sent, in bytes"),
+
+    MEDIA_ADDRESS("media.address", ipAddress(), "127.0.0.1",
+        "IP address RTP sockets bind to and that is offered in SDP c= lines"),
+    MEDIA_PORT_MIN("media.port-min", integer(1024, 65535), "30000",
+        "lowest RTP port (even; RTCP uses port+1)"),
+    MEDIA_PORT_MAX("media.port-max", integer(1024, 65535), "39999",
+        "highest RTP/RTCP port"),
+    MEDIA_IO_THREADS("media.io-threads", integer(1, 64), "1",
+        "forwarding threads; each owns the terminations it reads"),
+    MEDIA_MAX_CONTEXTS("media.max-contexts", integer(1, 1_000_000), "10000",
+        "contexts allowed at once; beyond it Add fails with 510 insufficient resources"),
+    MEDIA_MAX_TERMINATIONS_PER_CONTEXT("media.max-terminations-per-context", integer(2, 64), "8",
+        "terminations allowed in one context"),
+    MEDIA_CONTINUITY("media.continuity", oneOf("rewrite", "passthrough"), "rewrite",
+        "rewrite = one SSRC and continuous sequence/timestamp toward the far end across moves; passthrough = forward headers as received"),
+    MEDIA_SOCKET_BUFFER_BYTES("media.socket-buffer-bytes", integer(0, 1 << 28), "1048576",
+        "SO_RCVBUF/SO_SNDBUF of each RTP socket; 0 = operating system default"),
+    MEDIA_LATCH("media.latch", bool(), "false",
+        "accept a new source address only with the same SSRC and a close sequence number (off: signalling alone moves a leg)"),
+    MEDIA_DUAL_RECEIVE_MS("media.dual-receive-ms", durationMs(0, 60_000), "2000",
+        "after a move, packets from the old source are still accepted for this long"),
+    MEDIA_MOVE_BUFFER_MS("media.move-buffer-ms", durationMs(0, 10_000), "200",
+        "longest time packets are held while a termination moves between contexts"),
+    MEDIA_MOVE_BUFFER_PACKETS("media.move-buffer-packets", integer(0, 4096), "64",
+        "most packets held per termination while it moves"),
+
+    ADMIN_LISTEN("admin.listen", socketAddress(true, 0), "127.0.0.1:9090",
+        "HTTP address for /metrics, /contexts and /health; empty = no admin server"),
+
+    CALLSERVER_API_LISTEN("callserver.api.listen", socketAddress(false, 0), "127.0.0.1:8080",
+        "call server: HTTP address for events"),
+    CALLSERVER_SIP_LISTEN("callserver.sip.listen", socketAddress(false, 0), "127.0.0.1:5060",
+        "call server: SIP UDP address"),
+    CALLSERVER_H248_LISTEN("callserver.h248.listen", socketAddress(false, 0), "127.0.0.1:2945",
+        "call server: its own H.248 UDP address"),
+    CALLSERVER_GATEWAYS("callserver.gateways", listOf(namedSocketAddress()), "",
+        "call server: gateways it controls, e.g. G1=127.0.0.1:2944,G2=127.0.0.1:2954"),
+    CALLSERVER_HANDOFF_TIMEOUT_MS("callserver.handoff-timeout-ms", durationMs(1, 600_000), "5000",
+        "call server: a handoff not completed within this is rolled back"),
+    CALLSERVER_H248_RETRANSMIT_MS("callserver.h248-retransmit-ms", durationMs(10, 60_000), "200",
+        "call server: first H.248 retransmission interval"),
+    CALLSERVER_H248_RETRIES("callserver.h248-retries", integer(0, 20), "5",
+        "call server: H.248 retransmissions before a transaction fails"),
+
+    LOAD_CALLS("load.calls", integer(1, 100_000), "100",
+        "load: concurrent calls (two RTP streams each)"),
+    LOAD_PPS("load.pps", integer(1, 10_000), "50",
+        "load: packets per second per stream (50 = 20 ms ptime)"),
+    LOAD_SECONDS("load.seconds", integer(1, 86_400), "10",
+        "load: duration of the run in seconds"),
+    LOAD_GATEWAY("load.gateway", socketAddress(false, 1), "127.0.0.1:2944",
+        "load: H.248 address of the gateway under test"),
+
+    LOG_LEVEL("log.level", oneOf("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF"), "INFO",
+        "root log level; overrides the root level of the logback file");
+
+    private static final Map<String, ConfigKey> BY_KEY;
+
+    static {
+        Map<String, ConfigKey> byKey = new LinkedHashMap<>();
+        for (ConfigKey key : values()) {
+            byKey.put(key.key, key);
+        }
+        BY_KEY = Collections.unmodifiableMap(byKey);
+    }
+
+    private final String key;
+    private final ValueType type;
+    private final String defaultText;
+    private final String description;
+
+    ConfigKey(String key, ValueType type, String defaultText, String description) {
+        this.key = key;
+        this.type = type;
+        this.defaultText = defaultText;
+        this.description = description;
+    }
+
+    /** The dotted name, as written after {@code --set} and as the path in the YAML file. */
+    public String key() {
+        return key;
+    }
+
+    public ValueType type() {
+        return type;
+    }
+
+    /** The default as text; the empty string means "none", "any" or "derived" as the description says. */
+    public String defaultText() {
+        return defaultText;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public static Optional<ConfigKey> byKey(String dottedName) {
+        return Optional.ofNullable(BY_KEY.get(dottedName));
+    }
+
+    /** Every dotted name in table order. */
+    public static java.util.Set<String> keys() {
+        return BY_KEY.keySet();
+    }
+
+    @Override
+    public String toString() {
+        return key;
+    }
+}
