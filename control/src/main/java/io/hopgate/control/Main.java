@@ -37,6 +37,9 @@ public final class Main implements Runnable {
     public static final int EXIT_START_FAILURE = 1;
     public static final int EXIT_USAGE = 2;
 
+    /** Wide enough that no key's line in the table wraps. */
+    private static final int HELP_WIDTH = 140;
+
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     @Spec
@@ -70,10 +73,10 @@ public final class Main implements Runnable {
             err.flush();
             return EXIT_START_FAILURE;
         });
-        String footer = "%nConfiguration keys (YAML path in --config FILE, or --set KEY=VALUE):%n"
-            + Config.describe().replace("%", "%%");
+        String footer = "%nConfiguration keys (the YAML path in --config FILE, or --set KEY=VALUE):%n"
+            + Config.describe().replace("%", "%%").replace("\n", "%n");
         for (CommandLine sub : commandLine.getSubcommands().values()) {
-            sub.getCommandSpec().usageMessage().footer(footer);
+            sub.getCommandSpec().usageMessage().footer(footer).width(HELP_WIDTH);
         }
         return commandLine.execute(args);
     }

@@ -89,7 +89,7 @@ class MainTest {
 
         assertThat(code).isZero();
         assertThat(out.toString()).contains("--config=FILE", "--set=KEY=VALUE", "--help", "media.port-min",
-            "callserver.gateways", "default: 127.0.0.1:2944");
+            "callserver.gateways", "default 127.0.0.1:2944");
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -40,6 +41,7 @@ public final class AdminServer implements AutoCloseable {
 
     private final DisposableServer server;
     private final LoopResources loops;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private AdminServer(DisposableServer server, LoopResources loops) {
         this.server = server;
@@ -105,9 +107,15 @@ public final class AdminServer implements AutoCloseable {
         return (InetSocketAddress) server.address();
     }
 
-    /** Stops accepting, closes connections and releases the event-loop thread; waits at most a few seconds. */
+    /**
+     * Stops accepting, closes connections and releases the event-loop thread; waits at most a few
+     * seconds. Idempotent, so a service's close path and a shutdown hook may both call it.
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             server.disposeNow(CLOSE_TIMEOUT);
         } catch (IllegalStateException timeout) {

@@ -373,13 +373,16 @@ public final class Config {
 
     // --- rendering ---------------------------------------------------------------------------
 
-    /** The option table for {@code --help} and docs: key, rule, default, description. */
+    /**
+     * The option table for {@code --help} and docs, two lines a key: the key with its rule and
+     * default, then the description.
+     */
     public static String describe() {
-        int keyWidth = ConfigKey.keys().stream().mapToInt(String::length).max().orElse(0);
         StringBuilder out = new StringBuilder();
         for (ConfigKey key : ConfigKey.values()) {
-            out.append(String.format("  %-" + keyWidth + "s  %s%n      %s; default: %s%n", key.key(), key.description(),
-                key.type().rule(), key.defaultText().isEmpty() ? "(empty)" : key.defaultText()));
+            out.append("  ").append(key.key()).append("  (").append(key.type().rule()).append("; default ")
+                .append(key.defaultText().isEmpty() ? "empty" : key.defaultText()).append(")\n")
+                .append("      ").append(key.description()).append('\n');
         }
         return out.toString();
     }

@@ -289,7 +289,7 @@ class ConfigTest {
         for (ConfigKey key : ConfigKey.values()) {
             assertThat(table).contains(key.key()).contains(key.description());
         }
-        assertThat(table).contains("int 1024..65535; default: 30000");
+        assertThat(table).contains("media.port-min  (int 1024..65535; default 30000)");
     }
 
     @Test
