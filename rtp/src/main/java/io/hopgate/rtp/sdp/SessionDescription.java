@@ -96,6 +96,11 @@ public final class SessionDescription
             {
                 throw new SdpException(lineNumber, line, "expected <type>=<value> with a lower-case type letter");
             }
+            if (line.indexOf('\r') >= 0 || line.indexOf('\0') >= 0)
+            {
+                // RFC 4566 section 5: no field may contain CR or NUL; a bare CR would also not survive a round trip
+                throw new SdpException(lineNumber, line, "line contains a bare CR or a NUL character");
+            }
             final char type = line.charAt(0);
             final String value = line.substring(2);
 
@@ -205,8 +210,13 @@ public final class SessionDescription
 
     private static String stripCarriageReturn(final String line)
     {
-        // a lone trailing CR (old Mac or mixed line ends) is not part of the value
-        return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+        // trailing CRs (mixed or doubled line ends) are not part of the value
+        int end = line.length();
+        while (end > 0 && line.charAt(end - 1) == '\r')
+        {
+            end--;
+        }
+        return line.substring(0, end);
     }
 
     private static MediaBuilder parseMediaLine(final int lineNumber, final String line, final String value)

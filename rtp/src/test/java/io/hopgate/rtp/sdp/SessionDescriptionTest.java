@@ -223,6 +223,8 @@ class SessionDescriptionTest
         assertRejected("v=0\nhello", 2, "<type>=<value>");
         assertRejected("v=0\nV=0", 2, "<type>=<value>");
         assertRejected("v=0\nv=0", 2, "second v=");
+        assertRejected("v=0\ns=a\rb", 2, "bare CR");
+        assertRejected("v=0\ns=a\0b", 2, "NUL");
     }
 
     @Test
