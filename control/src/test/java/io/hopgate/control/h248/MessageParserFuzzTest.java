@@ -11,7 +11,7 @@ import java.util.List;
  */
 class MessageParserFuzzTest {
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = "45s")
     void shouldOnlyThrowSyntaxExceptionForAnyDatagram(byte[] data) {
         Message m;
         try {
