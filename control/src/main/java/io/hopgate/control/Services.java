@@ -20,8 +20,8 @@ public final class Services {
     private static final Map<String, Function<Config, ? extends Service>> FACTORIES = new ConcurrentHashMap<>();
 
     static {
-        // Default wiring, one line per implemented subcommand, e.g.
-        // register("gateway", GatewayService::new);
+        // Default wiring, one line per implemented subcommand.
+        register("gateway", io.hopgate.control.gateway.GatewayService::new);
     }
 
     private Services() {

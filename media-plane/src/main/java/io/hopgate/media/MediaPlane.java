@@ -54,6 +54,8 @@ public final class MediaPlane implements AutoCloseable {
     private int nextTerminationIndex = 1;
     private int nextLoop;
     private boolean closed;
+    /** Counts of subtracted terminations, so totals never go backwards when a call ends. */
+    private PacketTotals retired = PacketTotals.ZERO;
 
     private MediaPlane(MediaPlaneConfig config) {
         this.config = config;
@@ -300,7 +302,21 @@ public final class MediaPlane implements AutoCloseable {
         if (context.size() == 0) {
             contexts.remove(context.id());
         }
-        return termination.statistics();
+        TerminationStatistics statistics = termination.statistics();
+        retired = retired.plus(statistics);
+        return statistics;
+    }
+
+    /** Packet counts over the plane's life: subtracted terminations plus the live ones (a few packets old). */
+    public PacketTotals totals() {
+        PacketTotals sum;
+        synchronized (this) {
+            sum = retired;
+        }
+        for (Termination t : terminations.values()) {
+            sum = sum.plus(t.statistics());
+        }
+        return sum;
     }
 
     private static void closeSockets(Termination termination) {

@@ -118,7 +118,7 @@ public final class PacketForwarder {
             }
             to.counters.increment(TerminationCounters.RTCP_TX);
         } else {
-            to.egress.rewriteRtp(buffer, offset, from.index(), nowNanos, to.clockRate());
+            to.egress.rewriteRtp(buffer, offset, length, from.index(), nowNanos, to.clockRate());
         }
         to.counters.increment(TerminationCounters.TX_PACKETS);
         to.counters.add(TerminationCounters.TX_OCTETS, length);

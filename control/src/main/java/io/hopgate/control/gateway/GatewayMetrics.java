@@ -1,0 +1,91 @@
+package io.hopgate.control.gateway;
+
+import io.hopgate.media.DropReason;
+import io.hopgate.media.MediaPlane;
+import io.hopgate.media.PacketTotals;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The gateway's metrics in a Prometheus registry: contexts, terminations, port pairs, packets in, out and dropped by
+ * reason (read from the media plane when scraped, never counted per packet here), and H.248 commands by command and
+ * result ({@code ok} or the error code).
+ */
+public final class GatewayMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, Counter> commands = new ConcurrentHashMap<>();
+    private final Counter refused;
+    private final Counter malformed;
+    private final Counter retransmissions;
+
+    public GatewayMetrics(MediaPlane plane) {
+        Gauge.builder("hopgate.contexts", plane, p -> p.contexts().size())
+            .description("live contexts").register(registry);
+        Gauge.builder("hopgate.terminations", plane, p -> p.terminations().size())
+            .description("live terminations").register(registry);
+        Gauge.builder("hopgate.port.pairs.in.use", plane, MediaPlane::portPairsInUse)
+            .description("RTP/RTCP port pairs in use").register(registry);
+        Gauge.builder("hopgate.port.pairs.capacity", plane, MediaPlane::portPairCapacity)
+            .description("RTP/RTCP port pairs in the configured range").register(registry);
+        packets(plane, "hopgate.packets.received", "packets received from outside", PacketTotals::received);
+        packets(plane, "hopgate.packets.sent", "packets sent out", PacketTotals::sent);
+        packets(plane, "hopgate.octets.received", "octets received from outside", PacketTotals::receivedOctets);
+        packets(plane, "hopgate.octets.sent", "octets sent out", PacketTotals::sentOctets);
+        for (DropReason reason : DropReason.values()) {
+            FunctionCounter.builder("hopgate.packets.dropped", plane, p -> p.totals().dropped(reason))
+                .description("packets dropped, by reason")
+                .tag("reason", reason.name().toLowerCase(Locale.ROOT))
+                .register(registry);
+        }
+        refused = Counter.builder("hopgate.h248.refused").description("H.248 requests from peers not allowed")
+            .register(registry);
+        malformed = Counter.builder("hopgate.h248.malformed").description("H.248 messages that did not parse")
+            .register(registry);
+        retransmissions = Counter.builder("hopgate.h248.retransmissions")
+            .description("retransmitted H.248 requests answered from the reply cache or with Pending")
+            .register(registry);
+    }
+
+    private void packets(MediaPlane plane, String name, String description, ToDoubleFunction<PacketTotals> field) {
+        FunctionCounter.builder(name, plane, p -> field.applyAsDouble(p.totals()))
+            .description(description).register(registry);
+    }
+
+    /** Counts one command (or topology change) with its result: 0 for success, else the H.248 error code. */
+    void onCommand(String command, int errorCode) {
+        String result = errorCode == 0 ? "ok" : Integer.toString(errorCode);
+        commands.computeIfAbsent(command + '/' + result, k -> Counter.builder("hopgate.h248.commands")
+            .description("H.248 commands executed, by command and result")
+            .tag("command", command).tag("result", result)
+            .register(registry)).increment();
+    }
+
+    void onRefused() {
+        refused.increment();
+    }
+
+    void onMalformed() {
+        malformed.increment();
+    }
+
+    void onRetransmission() {
+        retransmissions.increment();
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public MeterRegistry meterRegistry() {
+        return registry;
+    }
+}

@@ -1,0 +1,223 @@
+package io.hopgate.control.gateway;
+
+import io.hopgate.control.Service;
+import io.hopgate.control.admin.AdminServer;
+import io.hopgate.control.config.Config;
+import io.hopgate.control.config.ConfigKey;
+import io.hopgate.control.config.ControlSettings;
+import io.hopgate.control.config.MediaSettings;
+import io.hopgate.control.h248.ActionRequest;
+import io.hopgate.control.h248.CommandRequest;
+import io.hopgate.control.h248.CommandType;
+import io.hopgate.control.h248.ContextId;
+import io.hopgate.control.h248.MegacoException;
+import io.hopgate.control.h248.ServiceChangeDescriptor;
+import io.hopgate.control.h248.ServiceChangeMethod;
+import io.hopgate.control.h248.TerminationId;
+import io.hopgate.control.megaco.MegacoEndpoint;
+import io.hopgate.media.MediaContext;
+import io.hopgate.media.MediaPlane;
+import io.hopgate.media.MediaPlaneConfig;
+import io.hopgate.media.RemoteAddress;
+import io.hopgate.media.Termination;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * {@code hopgate gateway}: the media plane, its H.248 endpoint on {@code control.listen}, and the admin endpoint.
+ * At start-up it announces itself to {@code control.mgc} (when set) with ServiceChange Restart.
+ */
+public final class GatewayService implements Service {
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayService.class);
+
+    private final Config config;
+    private MediaPlane plane;
+    private GatewayMetrics metrics;
+    private MegacoEndpoint endpoint;
+    private AdminServer admin;
+
+    public GatewayService(Config config) {
+        this.config = config;
+    }
+
+    @Override
+    public void start() {
+        MediaSettings media = config.media();
+        ControlSettings control = config.control();
+        plane = MediaPlane.start(mediaConfig(media));
+        metrics = new GatewayMetrics(plane);
+        GatewayCommands commands = new GatewayCommands(plane, metrics);
+        MegacoEndpoint.Options options = MegacoEndpoint.Options.defaults()
+            .withReplyCacheMs(control.replyCacheMs())
+            .withPendingAfterMs(control.pendingAfterMs())
+            .withAllowedPeer(allowedPeers(control.allowedPeers()));
+        try {
+            endpoint = MegacoEndpoint.bind(control.listen(), control.mid(), options, commands,
+                new MegacoEndpoint.Listener() {
+                    @Override
+                    public void onRefused(InetSocketAddress peer) {
+                        metrics.onRefused();
+                    }
+
+                    @Override
+                    public void onMalformed(InetSocketAddress peer, MegacoException error) {
+                        metrics.onMalformed();
+                    }
+
+                    @Override
+                    public void onRetransmissionAnswered(InetSocketAddress peer, long transactionId) {
+                        metrics.onRetransmission();
+                    }
+                });
+        } catch (IllegalStateException e) {
+            plane.close();
+            throw new IllegalStateException(e.getMessage().replace("H.248 endpoint", "control.listen"), e);
+        }
+        Optional<InetSocketAddress> adminListen = config.optionalSocketAddress(ConfigKey.ADMIN_LISTEN);
+        if (adminListen.isPresent()) {
+            try {
+                admin = AdminServer.start(adminListen.get(), metrics.registry(), this::contextsView);
+            } catch (RuntimeException e) {
+                endpoint.close();
+                plane.close();
+                throw e;
+            }
+        }
+        LOG.info("gateway listening control={} mid={} media={}:{}-{} admin={} allowed-peers={}",
+            format(endpoint.address()), control.mid(), media.address(), media.portMin(), media.portMax(),
+            admin == null ? "off" : format(admin.address()),
+            control.allowsAnyPeer() ? "any" : String.join(",", control.allowedPeers()));
+        control.mgc().ifPresent(this::announce);
+    }
+
+    static MediaPlaneConfig mediaConfig(MediaSettings media) {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(media.address());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("media.address=" + media.address() + ": not an IP address", e);
+        }
+        return new MediaPlaneConfig(address, media.portMin(), media.portMax(), media.ioThreads(), media.maxContexts(),
+            media.maxTerminationsPerContext(), media.rewritesContinuity(), media.socketBufferBytes(),
+            (int) media.dualReceiveMs());
+    }
+
+    /** {@code control.allowed-peers}: entries are an IP (any port) or IP:port; an empty list allows everyone. */
+    static Predicate<InetSocketAddress> allowedPeers(List<String> entries) {
+        if (entries.isEmpty()) {
+            return peer -> true;
+        }
+        List<String> list = List.copyOf(entries);
+        return peer -> {
+            String ip = peer.getAddress().getHostAddress();
+            String ipPort = ip + ":" + peer.getPort();
+            String bracketed = "[" + ip + "]:" + peer.getPort();
+            for (String e : list) {
+                if (e.equals(ip) || e.equals(ipPort) || e.equals(bracketed) || e.equals("[" + ip + "]")) {
+                    return true;
+                }
+            }
+            return false;
+        };
+    }
+
+    /** ServiceChange Restart to the configured MGC (H.248.1 section 11.2), retried by the endpoint; logs the outcome. */
+    private void announce(InetSocketAddress mgc) {
+        ServiceChangeDescriptor restart = new ServiceChangeDescriptor(ServiceChangeMethod.RESTART, "901 Cold Boot",
+            null, null, null, null, null);
+        ActionRequest action = new ActionRequest(ContextId.NULL, List.of(
+            new CommandRequest(CommandType.SERVICE_CHANGE, TerminationId.ROOT, List.of(restart))));
+        endpoint.request(mgc, 1, List.of(action)).whenComplete((reply, failure) -> {
+            if (failure != null) {
+                LOG.warn("service change not answered mgc={} cause={}", format(mgc), failure.getMessage());
+            } else if (reply.error() != null) {
+                LOG.warn("service change refused mgc={} code={} text={}", format(mgc), reply.error().code(),
+                    reply.error().text());
+            } else {
+                LOG.info("registered with mgc={} txn={}", format(mgc), reply.id());
+            }
+        });
+    }
+
+    /** The /contexts document: every context with its terminations, modes, remotes, counters and topology. */
+    List<Map<String, Object>> contextsView() {
+        List<MediaContext> contexts = new ArrayList<>(plane.contexts());
+        contexts.sort(Comparator.comparingInt(MediaContext::id));
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (MediaContext c : contexts) {
+            Map<String, Object> ctx = new LinkedHashMap<>();
+            ctx.put("id", c.id());
+            List<Map<String, Object>> terms = new ArrayList<>();
+            for (Termination t : c.terminations()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", t.id());
+                m.put("local", format(t.localRtp()));
+                RemoteAddress r = t.remote();
+                m.put("remote", r == null ? null : format(r.rtp()));
+                m.put("mode", GatewayCommands.h248Mode(t.mode()).token());
+                m.put("received", t.counters().received());
+                m.put("sent", t.counters().sent());
+                Map<String, Long> dropped = new LinkedHashMap<>();
+                for (io.hopgate.media.DropReason reason : io.hopgate.media.DropReason.values()) {
+                    dropped.put(reason.name().toLowerCase(java.util.Locale.ROOT), t.counters().dropped(reason));
+                }
+                m.put("dropped", dropped);
+                terms.add(m);
+            }
+            ctx.put("terminations", terms);
+            List<Map<String, String>> topology = new ArrayList<>();
+            for (MediaContext.TopologyTriple triple : c.explicitTopology()) {
+                topology.add(Map.of("from", triple.from().id(), "to", triple.to().id(),
+                    "topology", triple.topology().name().toLowerCase(java.util.Locale.ROOT)));
+            }
+            ctx.put("topology", topology);
+            out.add(ctx);
+        }
+        return out;
+    }
+
+    private static String format(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    public InetSocketAddress controlAddress() {
+        return endpoint.address();
+    }
+
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.address();
+    }
+
+    public MediaPlane plane() {
+        return plane;
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        if (endpoint != null) {
+            endpoint.close();
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        if (plane != null) {
+            plane.close();
+        }
+        LOG.info("gateway stopped");
+    }
+}
