@@ -53,6 +53,11 @@ public final class GatewayService implements Service {
 
     @Override
     public void start() {
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            // Netty samples one buffer in 128 for leak tracing by default; a packet relay pays that on the hot path.
+            // Tests run at PARANOID instead (surefire sets the property).
+            io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+        }
         MediaSettings media = config.media();
         ControlSettings control = config.control();
         plane = MediaPlane.start(mediaConfig(media));
