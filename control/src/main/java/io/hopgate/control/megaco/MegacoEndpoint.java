@@ -147,6 +147,9 @@ public final class MegacoEndpoint implements AutoCloseable {
     private final Map<PeerTransaction, Answer> answers = new ConcurrentHashMap<>();
     private final Map<Long, Outgoing> outgoing = new ConcurrentHashMap<>();
     private final AtomicLong nextTransactionId;
+    /** Control-thread only: rate limit of the malformed-message log line. */
+    private long lastMalformedLogNanos = System.nanoTime() - 1_000_000_000L;
+    private long unloggedMalformed;
 
     private MegacoEndpoint(InetSocketAddress listen, String mid, Options options, RequestHandler handler,
                            Listener listener) {
@@ -221,7 +224,16 @@ public final class MegacoEndpoint implements AutoCloseable {
             message = MessageParser.parse(bytes, bytes.length);
         } catch (MegacoException e) {
             listener.onMalformed(peer, e);
-            LOG.warn("malformed H.248 message peer={} code={} cause={}", peer, e.code(), e.text());
+            // A flood of junk must not flood the log: one line per second, with how many were not logged.
+            long now = System.nanoTime();
+            if (now - lastMalformedLogNanos >= 1_000_000_000L) {
+                LOG.warn("malformed H.248 message peer={} code={} cause={} unlogged-since-last={}", peer, e.code(),
+                    e.text(), unloggedMalformed);
+                lastMalformedLogNanos = now;
+                unloggedMalformed = 0;
+            } else {
+                unloggedMalformed++;
+            }
             send(peer, Message.error(1, mid, e.toDescriptor()));
             return;
         } catch (RuntimeException e) {
