@@ -299,4 +299,29 @@ class GatewayDaemonTest {
         r = mgc.transaction("Context = * { AuditValue = * }");
         assertThat(terminations(r)).containsExactly(call.t1(), call.t2());
     }
+
+    @Test
+    void shouldAnnounceItselfToTheConfiguredMgcWithServiceChangeRestart() throws Exception {
+        try (java.net.DatagramSocket mgcSocket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            mgcSocket.setSoTimeout(5000);
+            stop();
+            peers.clear();
+            startGateway(44000, 44999, List.of("control.mgc=127.0.0.1:" + mgcSocket.getLocalPort()));
+            byte[] buf = new byte[8192];
+            java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+            mgcSocket.receive(p);
+            Message m = MessageParserAccess.parse(new String(buf, 0, p.getLength(), java.nio.charset.StandardCharsets.UTF_8));
+            io.hopgate.control.h248.TransactionRequest request =
+                (io.hopgate.control.h248.TransactionRequest) m.transactions().get(0);
+            io.hopgate.control.h248.CommandRequest command = request.actions().get(0).commands().get(0);
+            assertThat(command.type()).isEqualTo(io.hopgate.control.h248.CommandType.SERVICE_CHANGE);
+            assertThat(command.terminationId().isRoot()).isTrue();
+            assertThat(command.descriptor(io.hopgate.control.h248.ServiceChangeDescriptor.class).method())
+                .isEqualTo(io.hopgate.control.h248.ServiceChangeMethod.RESTART);
+            // Without a reply the gateway retransmits the same transaction.
+            mgcSocket.receive(p);
+            Message again = MessageParserAccess.parse(new String(buf, 0, p.getLength(), java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(((io.hopgate.control.h248.TransactionRequest) again.transactions().get(0)).id()).isEqualTo(request.id());
+        }
+    }
 }
