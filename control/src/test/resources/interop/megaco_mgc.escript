@@ -17,6 +17,7 @@
 %%   ACTION txn=T ctx=C error=Code|-              one action reply
 %%   CMD txn=T ctx=C cmd=Kind term=Id localport=P stats=name:value,...|- error=Code|-
 %%       (stats also lists an audited Packages descriptor as package:name-version)
+%%   SYNTAXERROR txn=T decoded=ok version=V error=Code   reply to a deliberately invalid request
 %%   CALL ctx=C a=TermA:PortA b=TermB:PortB       then waits for a line on stdin before tearing down
 %%   DONE
 %% Exit status: 0 done, 2 usage, 3 megaco not installed, 4 no reply.
@@ -60,6 +61,9 @@ main([Enc, V0, Host, Port0, PA0, PB0]) ->
     %% 4. an error the MGC can expect: Subtract in a context that does not exist
     call(Ctx0, 104, [action(999999, asn1_NOVALUE,
                             [cmd({subtractReq, {'SubtractRequest', [tid(TA)], audit_descriptor(V, [statsToken])}})])]),
+
+    %% 5. a request with a syntax error (raw text, not encoded by Erlang): the message-level Error 400 must decode
+    syntax_error(Ctx0, Enc, 107),
 
     io:format("CALL ctx=~b a=~s:~s b=~s:~s~n", [C, TA, LPA, TB, LPB]),
     _ = io:get_line(""),
@@ -120,6 +124,33 @@ call(#{mod := Mod, v := V, sock := S, addr := Addr, port := Port, myport := MyPo
     ok = gen_udp:send(S, Addr, Port, Bin),
     receive_reply(Mod, V, S, Txn).
 
+syntax_error(#{mod := Mod, v := V, sock := S, addr := Addr, port := Port, myport := MyPort}, Enc, Txn) ->
+    Text = case Enc of
+               "pretty" -> io_lib:format("MEGACO/~b [127.0.0.1]:~b~nTransaction = ~b { Context = - { Foo } }~n",
+                                         [V, MyPort, Txn]);
+               "compact" -> io_lib:format("!/~b [127.0.0.1]:~b~nT=~b{C=-{Foo}}~n", [V, MyPort, Txn])
+           end,
+    io:format(standard_error, ">>> ~s~n", [Text]),
+    ok = gen_udp:send(S, Addr, Port, iolist_to_binary(Text)),
+    case gen_udp:recv(S, 0, 3000) of
+        {error, timeout} ->
+            io:format("NOREPLY txn=~b~n", [Txn]), halt(4);
+        {ok, {_, _, Bin}} ->
+            io:format(standard_error, "<<< ~s~n", [Bin]),
+            case Mod:decode_message([], V, Bin) of
+                {ok, {'MegacoMessage', _, {'Message', RV, _Mid, {messageError, {'ErrorDescriptor', Code, _}}}}} ->
+                    io:format("SYNTAXERROR txn=~b decoded=ok version=~b error=~b~n", [Txn, RV, Code]);
+                {ok, {'MegacoMessage', _, {'Message', RV, _Mid, {transactions, Ts}}}} ->
+                    Codes = [C || {transactionReply, R} <- Ts,
+                                  {transactionError, {'ErrorDescriptor', C, _}} <- [element(4, R)]]
+                        ++ [C || {transactionReply, R} <- Ts, {actionReplies, ARs} <- [element(4, R)],
+                                 {'ActionReply', _, {'ErrorDescriptor', C, _}, _, _} <- ARs],
+                    io:format("SYNTAXERROR txn=~b decoded=ok version=~b error=~s~n", [Txn, RV, flat(first(Codes))]);
+                Other ->
+                    io:format("DECODEFAIL txn=~b reason=~s~n", [Txn, flat(Other)])
+            end
+    end.
+
 receive_reply(Mod, V, S, Txn) ->
     case gen_udp:recv(S, 0, 3000) of
         {error, timeout} ->
@@ -141,7 +172,7 @@ receive_reply(Mod, V, S, Txn) ->
             end
     end.
 
-body(Txn, {errorDescriptor, {'ErrorDescriptor', Code, _}}) ->
+body(Txn, {messageError, {'ErrorDescriptor', Code, _}}) ->
     io:format("MESSAGEERROR txn=~b error=~b~n", [Txn, Code]), [];
 body(Txn, {transactions, Ts}) ->
     case [element(4, R) || {transactionReply, R} <- Ts, element(2, R) =:= Txn] of
