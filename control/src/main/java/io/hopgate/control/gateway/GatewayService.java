@@ -100,7 +100,7 @@ public final class GatewayService implements Service {
             }
         }
         LOG.info("gateway listening control={} mid={} media={}:{}-{} admin={} allowed-peers={}",
-            format(endpoint.address()), control.mid(), media.address(), media.portMin(), media.portMax(),
+            format(endpoint.address()), endpoint.mid(), media.address(), media.portMin(), media.portMax(),
             admin == null ? "off" : format(admin.address()),
             control.allowsAnyPeer() ? "any" : String.join(",", control.allowedPeers()));
         control.mgc().ifPresent(this::announce);

@@ -153,7 +153,6 @@ public final class MegacoEndpoint implements AutoCloseable {
 
     private MegacoEndpoint(InetSocketAddress listen, String mid, Options options, RequestHandler handler,
                            Listener listener) {
-        this.mid = mid;
         this.options = options;
         this.handler = handler;
         this.listener = listener;
@@ -180,6 +179,8 @@ public final class MegacoEndpoint implements AutoCloseable {
                 + listen.getPort() + ": " + rootMessage(e), e);
         }
         this.channel = connection.channel();
+        // An mId naming port 0 (listen on any free port) names the port actually bound instead.
+        this.mid = mid.endsWith("]:0") ? mid.substring(0, mid.length() - 1) + address().getPort() : mid;
         timer.scheduleWithFixedDelay(this::expireAnswers, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -234,7 +235,7 @@ public final class MegacoEndpoint implements AutoCloseable {
             } else {
                 unloggedMalformed++;
             }
-            send(peer, Message.error(1, mid, e.toDescriptor()));
+            send(peer, Message.error(headerVersion(bytes), mid, e.toDescriptor()));
             return;
         } catch (RuntimeException e) {
             // The parser promises MegacoException only; anything else is our bug, still answered, never fatal.
@@ -266,6 +267,16 @@ public final class MegacoEndpoint implements AutoCloseable {
         if (!answersOut.isEmpty()) {
             send(peer, new Message(message.version(), mid, answersOut));
         }
+    }
+
+    private static final java.util.regex.Pattern HEADER_VERSION =
+        java.util.regex.Pattern.compile("^\\s*(?:MEGACO|!)/([1-3])\\b", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    /** The version in a message's header when it can be read, else 1: error replies answer in the peer's version. */
+    static int headerVersion(byte[] bytes) {
+        String head = new String(bytes, 0, Math.min(bytes.length, 32), java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher m = HEADER_VERSION.matcher(head);
+        return m.find() ? m.group(1).charAt(0) - '0' : 1;
     }
 
     /** Returns the reply (or Pending) to send, or null when it was already sent some other way. */

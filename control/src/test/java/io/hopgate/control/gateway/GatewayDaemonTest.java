@@ -233,9 +233,11 @@ class GatewayDaemonTest {
         assertThat(terminations(r)).containsExactly(call.t1());
         assertThat(gateway.plane().termination(call.t1()).mode().name()).isEqualTo("SEND_ONLY");
         assertThat(gateway.plane().termination(call.t2()).mode().name()).isEqualTo("SEND_RECV");
-        Message syntax = mgc.exchange("MEGACO/1 [127.0.0.1]:1\nTransaction = 5 { Context = $ { Add = $ { ");
+        Message syntax = mgc.exchange("MEGACO/2 [127.0.0.1]:1\nTransaction = 5 { Context = $ { Add = $ { ");
         assertThat(syntax.messageError()).isNotNull();
         assertThat(syntax.messageError().code()).isEqualTo(400);
+        assertThat(syntax.version()).as("error answered in the request's version").isEqualTo(2);
+        assertThat(syntax.mid()).as("mId names the bound port").endsWith(":" + gateway.controlAddress().getPort());
         Message version = mgc.exchange("MEGACO/9 [127.0.0.1]:1\nTransaction = 6 { Context = - { AuditValue = ROOT } }");
         assertThat(version.messageError().code()).isEqualTo(406);
     }
