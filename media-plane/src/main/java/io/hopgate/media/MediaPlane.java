@@ -73,9 +73,11 @@ public final class MediaPlane implements AutoCloseable {
         for (int i = 0; i < loops.length; i++) {
             UdpServer server = UdpServer.create()
                 .runOn(loops[i].eventLoop)
-                .option(ChannelOption.SO_RCVBUF, config.socketBufferBytes())
-                .option(ChannelOption.SO_SNDBUF, config.socketBufferBytes())
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES * RECV_BATCH));
+            if (config.socketBufferBytes() > 0) { // 0 keeps the kernel's default
+                server = server.option(ChannelOption.SO_RCVBUF, config.socketBufferBytes())
+                    .option(ChannelOption.SO_SNDBUF, config.socketBufferBytes());
+            }
             if (nativeTransport) {
                 // Lets Netty's epoll channel read up to RECV_BATCH datagrams per recvmmsg call.
                 server = server.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM_BYTES);

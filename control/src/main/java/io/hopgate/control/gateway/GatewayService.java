@@ -60,6 +60,11 @@ public final class GatewayService implements Service {
         }
         MediaSettings media = config.media();
         ControlSettings control = config.control();
+        if (media.latch()) {
+            throw new io.hopgate.control.config.ConfigException(
+                "media.latch=true: source latching is not available in this build; a leg's source changes only by "
+                    + "signalling (H.248 Modify of Remote)");
+        }
         plane = MediaPlane.start(mediaConfig(media));
         metrics = new GatewayMetrics(plane);
         GatewayCommands commands = new GatewayCommands(plane, metrics);

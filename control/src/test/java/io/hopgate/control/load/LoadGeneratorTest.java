@@ -2,58 +2,17 @@ package io.hopgate.control.load;
 
 import io.hopgate.media.MediaPlane;
 import io.hopgate.media.MediaPlaneConfig;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.util.ResourceLeakDetector;
-import io.netty.util.ResourceLeakDetectorFactory;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class LoadGeneratorTest {
-    /** Netty leak reports of the relay, collected instead of logged (media-plane's test jar is not shared yet). */
-    private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
-
-    static {
-        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
-        ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new ResourceLeakDetectorFactory() {
-            @Override
-            public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
-                                                                       long maxActive) {
-                return new ResourceLeakDetector<>(resource, samplingInterval) {
-                    @Override
-                    protected void reportTracedLeak(String resourceType, String records) {
-                        LEAKS.add(resourceType + " " + records);
-                    }
-
-                    @Override
-                    protected void reportUntracedLeak(String resourceType) {
-                        LEAKS.add(resourceType);
-                    }
-                };
-            }
-        });
-    }
-
-    @AfterAll
-    static void shouldNotLeakNettyBuffers() {
-        // A leaked buffer is reported once its tracker was collected and a later allocation polls the queue.
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            ByteBuf probe = PooledByteBufAllocator.DEFAULT.directBuffer(64);
-            probe.release();
-        }
-        assertThat(LEAKS).as("Netty leak reports").isEmpty();
-    }
-
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void shouldDeliverEveryPacketToThePeerLegThroughAnInProcessMediaPlane() throws Exception {
