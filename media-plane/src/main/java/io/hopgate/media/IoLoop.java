@@ -65,6 +65,15 @@ final class IoLoop {
                     continue;
                 }
                 if (forwarder.rewrite(from, to, view, 0, length, now)) {
+                    MoveBuffer held = to.moveBuffer;
+                    if (held != null && !rtcpPort && !forwarder.lastWasRtcp()) {
+                        // Acquire load: pairs with the release store of MediaPlane.moving / remote.
+                        if (to.isMoving()) {
+                            held.hold(out, now);
+                            continue;
+                        }
+                        flushHeld(to, held, now);
+                    }
                     Channel channel = rtcpPort ? to.rtcpChannel : to.rtpChannel;
                     send(channel, out, forwarder.destination(i));
                 } else {
@@ -113,6 +122,25 @@ final class IoLoop {
             flush();
         }
         dirty[dirtyCount++] = channel;
+    }
+
+    /**
+     * Sends what was held for {@code to} while it moved, oldest first, to its current (new) address. Runs on this
+     * loop before any live packet for {@code to} is sent, so held and live packets leave in arrival order.
+     */
+    void flushHeld(Termination to, MoveBuffer held, long nowNanos) {
+        if (held.isEmpty()) {
+            return;
+        }
+        RemoteAddress remote = to.remote();
+        if (remote == null) {
+            held.clear();
+            return;
+        }
+        ByteBuf p;
+        while ((p = held.poll(nowNanos)) != null) {
+            send(to.rtpChannel, p, remote.rtp());
+        }
     }
 
     /** Flushes every channel written since the last flush: one send syscall per socket per batch. */

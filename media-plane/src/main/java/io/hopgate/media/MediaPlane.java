@@ -227,6 +227,37 @@ public final class MediaPlane implements AutoCloseable {
                 System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.dualReceiveMs()));
         }
         termination.remote(next);
+        if (termination.isMoving()) {
+            endMove(termination);
+        }
+    }
+
+    /**
+     * Marks a termination as moving (SPEC 2 step 3): from the next packet on, RTP for it is held in order in a
+     * bounded buffer ({@code media.move-buffer-ms}, {@code media.move-buffer-packets}) instead of being sent to the
+     * old address. A new remote address (or {@code moving(t, false)}) ends the move: what was held is sent first,
+     * in order, then live traffic.
+     */
+    public synchronized void moving(Termination termination, boolean on) throws MediaPlaneException {
+        requireLive(termination);
+        if (on) {
+            if (termination.moveBuffer == null) {
+                termination.moveBuffer = new MoveBuffer(config.moveBufferPackets(),
+                    TimeUnit.MILLISECONDS.toNanos(config.moveBufferMs()));
+            }
+            termination.moving(true);
+        } else if (termination.isMoving()) {
+            endMove(termination);
+        }
+    }
+
+    private static void endMove(Termination termination) {
+        termination.moving(false);
+        // Flush on the owning loop even when no live packet comes to trigger it; the loop orders it with live ones.
+        IoLoop loop = termination.rtpHandler.loop;
+        MoveBuffer held = termination.moveBuffer;
+        loop.eventLoop.execute(() -> loop.flushHeld(termination, held, System.nanoTime()));
+        loop.eventLoop.execute(loop::flush);
     }
 
     /** Sets the payload clock rate (Hz, from SDP rtpmap) used by egress continuity. */
@@ -324,6 +355,11 @@ public final class MediaPlane implements AutoCloseable {
     private static void closeSockets(Termination termination) {
         termination.rtpChannel.close().awaitUninterruptibly(BIND_TIMEOUT.toMillis());
         termination.rtcpChannel.close().awaitUninterruptibly(BIND_TIMEOUT.toMillis());
+        MoveBuffer held = termination.moveBuffer;
+        if (held != null) {
+            // Released on the loop that owns the buffer, after the close so nothing is added behind it.
+            termination.rtpHandler.loop.eventLoop.submit(held::clear).awaitUninterruptibly(BIND_TIMEOUT.toMillis());
+        }
     }
 
     /** Subtracts every termination of the context and deletes it. */

@@ -12,12 +12,14 @@ import java.net.InetAddress;
  * @param maxContexts               limit on live contexts
  * @param maxTerminationsPerContext limit on terminations in one context
  * @param rewriteContinuity         true: egress continuity rewriting (SPEC 1); false: passthrough
- * @param socketBufferBytes         SO_RCVBUF and SO_SNDBUF of every media socket
+ * @param socketBufferBytes         SO_RCVBUF and SO_SNDBUF of every media socket; 0 keeps the kernel default
  * @param dualReceiveMs             how long the previous remote address stays accepted after a change
+ * @param moveBufferMs              packets held for a moving termination older than this are dropped, not sent
+ * @param moveBufferPackets         at most this many packets are held per moving termination
  */
 public record MediaPlaneConfig(InetAddress address, int portMin, int portMax, int ioThreads, int maxContexts,
                                int maxTerminationsPerContext, boolean rewriteContinuity, int socketBufferBytes,
-                               int dualReceiveMs) {
+                               int dualReceiveMs, int moveBufferMs, int moveBufferPackets) {
 
     public MediaPlaneConfig {
         if (ioThreads < 1) {
@@ -27,31 +29,40 @@ public record MediaPlaneConfig(InetAddress address, int portMin, int portMax, in
             throw new IllegalArgumentException("media.max-terminations-per-context=" + maxTerminationsPerContext
                 + ": must be at least 2");
         }
+        if (moveBufferPackets < 1) {
+            throw new IllegalArgumentException("media.move-buffer-packets=" + moveBufferPackets
+                + ": must be at least 1");
+        }
     }
 
     /** Loopback defaults for tests and the demo. */
     public static MediaPlaneConfig loopback(int portMin, int portMax) {
         return new MediaPlaneConfig(InetAddress.getLoopbackAddress(), portMin, portMax, 1, 10_000, 8, true,
-            1 << 20, 2000);
+            1 << 20, 2000, 200, 64);
     }
 
     public MediaPlaneConfig withIoThreads(int threads) {
         return new MediaPlaneConfig(address, portMin, portMax, threads, maxContexts, maxTerminationsPerContext,
-            rewriteContinuity, socketBufferBytes, dualReceiveMs);
+            rewriteContinuity, socketBufferBytes, dualReceiveMs, moveBufferMs, moveBufferPackets);
     }
 
     public MediaPlaneConfig withMaxContexts(int max) {
         return new MediaPlaneConfig(address, portMin, portMax, ioThreads, max, maxTerminationsPerContext,
-            rewriteContinuity, socketBufferBytes, dualReceiveMs);
+            rewriteContinuity, socketBufferBytes, dualReceiveMs, moveBufferMs, moveBufferPackets);
     }
 
     public MediaPlaneConfig withRewriteContinuity(boolean rewrite) {
         return new MediaPlaneConfig(address, portMin, portMax, ioThreads, maxContexts, maxTerminationsPerContext,
-            rewrite, socketBufferBytes, dualReceiveMs);
+            rewrite, socketBufferBytes, dualReceiveMs, moveBufferMs, moveBufferPackets);
     }
 
     public MediaPlaneConfig withDualReceiveMs(int ms) {
         return new MediaPlaneConfig(address, portMin, portMax, ioThreads, maxContexts, maxTerminationsPerContext,
-            rewriteContinuity, socketBufferBytes, ms);
+            rewriteContinuity, socketBufferBytes, ms, moveBufferMs, moveBufferPackets);
+    }
+
+    public MediaPlaneConfig withMoveBuffer(int ms, int packets) {
+        return new MediaPlaneConfig(address, portMin, portMax, ioThreads, maxContexts, maxTerminationsPerContext,
+            rewriteContinuity, socketBufferBytes, dualReceiveMs, ms, packets);
     }
 }

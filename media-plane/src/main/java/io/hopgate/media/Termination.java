@@ -21,6 +21,7 @@ public final class Termination {
     private static final VarHandle REMOTE;
     private static final VarHandle ROUTES;
     private static final VarHandle CONTEXT;
+    private static final VarHandle MOVING;
     static final Termination[] NO_ROUTES = new Termination[0];
 
     static {
@@ -30,6 +31,7 @@ public final class Termination {
             REMOTE = lookup.findVarHandle(Termination.class, "remote", RemoteAddress.class);
             ROUTES = lookup.findVarHandle(Termination.class, "routes", Termination[].class);
             CONTEXT = lookup.findVarHandle(Termination.class, "context", MediaContext.class);
+            MOVING = lookup.findVarHandle(Termination.class, "moving", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -51,6 +53,10 @@ public final class Termination {
     @SuppressWarnings("unused") // through CONTEXT
     private MediaContext context;
     private volatile int clockRate = 8000;
+    @SuppressWarnings("unused") // through MOVING
+    private boolean moving;
+    /** Created by control before the first {@link #moving(boolean)} store that publishes it; null until then. */
+    volatile MoveBuffer moveBuffer;
 
     Channel rtpChannel;
     Channel rtcpChannel;
@@ -122,6 +128,33 @@ public final class Termination {
 
     void context(MediaContext newContext) {
         CONTEXT.setRelease(this, newContext);
+    }
+
+    /** True while the peer is moving: RTP for this termination is held, not sent (SPEC 2 step 3). */
+    public boolean isMoving() {
+        return (boolean) MOVING.getAcquire(this);
+    }
+
+    void moving(boolean on) {
+        MOVING.setRelease(this, on);
+    }
+
+    /** Held packets dropped because the move buffer was full (oldest first). */
+    public long moveOverflow() {
+        MoveBuffer b = moveBuffer;
+        return b == null ? 0 : b.overflow;
+    }
+
+    /** Held packets dropped because they were older than the move buffer's age bound when the move ended. */
+    public long moveStale() {
+        MoveBuffer b = moveBuffer;
+        return b == null ? 0 : b.stale;
+    }
+
+    /** Held packets sent to the new address when the move ended. */
+    public long moveFlushed() {
+        MoveBuffer b = moveBuffer;
+        return b == null ? 0 : b.flushed;
     }
 
     /** Payload clock rate (Hz) from SDP, used to advance timestamps across a source switch. */

@@ -234,6 +234,13 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
 
     private void apply(Termination t, MediaRequest media) {
         Sdp before = sdp.get(t);
+        if (Boolean.TRUE.equals(media.moving())) {
+            // Before a Remote in the same command, so that Remote ends the move and flushes what was held.
+            call(() -> {
+                plane.moving(t, true);
+                return null;
+            });
+        }
         if (media.remoteRtp() != null) {
             call(() -> {
                 plane.remote(t, media.remoteRtp());
@@ -246,6 +253,12 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
         if (media.mode() != null) {
             call(() -> {
                 plane.mode(t, media.mode());
+                return null;
+            });
+        }
+        if (Boolean.FALSE.equals(media.moving())) {
+            call(() -> {
+                plane.moving(t, false);
                 return null;
             });
         }

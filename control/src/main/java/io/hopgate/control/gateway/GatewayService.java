@@ -120,7 +120,7 @@ public final class GatewayService implements Service {
         }
         return new MediaPlaneConfig(address, media.portMin(), media.portMax(), media.ioThreads(), media.maxContexts(),
             media.maxTerminationsPerContext(), media.rewritesContinuity(), media.socketBufferBytes(),
-            (int) media.dualReceiveMs());
+            (int) media.dualReceiveMs(), (int) media.moveBufferMs(), media.moveBufferPackets());
     }
 
     /** {@code control.allowed-peers}: entries are an IP (any port) or IP:port; an empty list allows everyone. */

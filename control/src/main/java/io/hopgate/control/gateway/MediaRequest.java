@@ -32,12 +32,17 @@ import java.util.Locale;
  * @param remoteRtp   the peer's RTP address from Remote, or null
  * @param clockRate   clock rate of Remote's first payload type (Hz), or 0
  * @param auditItems  the Audit descriptor's items, or null when the command has none
+ * @param moving      LocalControl {@code hopgate/moving} (SPEC 2 step 3: hold packets while the peer moves), or null
  */
 record MediaRequest(StreamMode mode, SessionDescription local, SessionDescription remote, InetSocketAddress remoteRtp,
-                    int clockRate, List<String> auditItems) {
+                    int clockRate, List<String> auditItems, Boolean moving) {
+
+    /** Hopgate's LocalControl property: {@code on} holds RTP for the termination until its new Remote is set. */
+    static final String MOVING_PROPERTY = "hopgate/moving";
 
     static MediaRequest of(CommandRequest command) {
         StreamMode mode = null;
+        Boolean moving = null;
         SessionDescription local = null;
         SessionDescription remote = null;
         List<String> audit = null;
@@ -64,6 +69,7 @@ record MediaRequest(StreamMode mode, SessionDescription local, SessionDescriptio
                     }
                     if (stream.localControl() != null) {
                         mode = mode(stream.localControl());
+                        moving = moving(stream.localControl());
                     }
                     if (stream.localSdp() != null) {
                         local = sdp("Local", stream.localSdp());
@@ -95,7 +101,7 @@ record MediaRequest(StreamMode mode, SessionDescription local, SessionDescriptio
             remoteRtp = remoteAddress(remote);
             clockRate = firstClockRate(remote);
         }
-        return new MediaRequest(mode, local, remote, remoteRtp, clockRate, audit);
+        return new MediaRequest(mode, local, remote, remoteRtp, clockRate, audit, moving);
     }
 
     private static boolean isEmptySignalsOrEvents(GenericDescriptor g) {
@@ -127,10 +133,28 @@ record MediaRequest(StreamMode mode, SessionDescription local, SessionDescriptio
         }
     }
 
+    private static Boolean moving(LocalControlDescriptor lc) {
+        String value = null;
+        for (java.util.Map.Entry<String, String> e : lc.properties().entrySet()) {
+            if (e.getKey().equalsIgnoreCase(MOVING_PROPERTY)) {
+                value = e.getValue();
+            }
+        }
+        if (value == null) {
+            return null;
+        }
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "on", "true", "1" -> Boolean.TRUE;
+            case "off", "false", "0" -> Boolean.FALSE;
+            default -> throw error(ErrorCode.UNSUPPORTED_VALUE, MOVING_PROPERTY + "=" + value + ": use on or off");
+        };
+    }
+
     private static StreamMode mode(LocalControlDescriptor lc) {
-        if (!lc.properties().isEmpty()) {
-            throw error(ErrorCode.UNSUPPORTED_PROPERTY, "unsupported LocalControl property "
-                + lc.properties().keySet().iterator().next());
+        for (String key : lc.properties().keySet()) {
+            if (!key.equalsIgnoreCase(MOVING_PROPERTY)) {
+                throw error(ErrorCode.UNSUPPORTED_PROPERTY, "unsupported LocalControl property " + key);
+            }
         }
         if (lc.mode() == null) {
             return null;

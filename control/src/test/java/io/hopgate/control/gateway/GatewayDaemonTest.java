@@ -326,4 +326,26 @@ class GatewayDaemonTest {
             assertThat(((io.hopgate.control.h248.TransactionRequest) again.transactions().get(0)).id()).isEqualTo(request.id());
         }
     }
+
+    @Test
+    void shouldHoldPacketsWhileMarkedMovingAndFlushThemToTheNewRemote() throws Exception {
+        RtpPeer a = peer(1);
+        RtpPeer oldB = peer(2);
+        RtpPeer newB = peer(2);
+        Call call = setUp(a, oldB);
+        TransactionReply r = mgc.transaction("Context = " + call.context() + " { Modify = " + call.t2()
+            + " { Media { Stream = 1 { LocalControl { hopgate/moving = on } } } } }");
+        assertThat(errorCode(r)).as(mgc.lastRaw).isZero();
+        for (int i = 0; i < 5; i++) {
+            a.send(call.gw1(), i);
+        }
+        Await.until("5 taken", () -> gateway.plane().totals().received() == 5);
+        r = mgc.transaction("Context = " + call.context() + " { " + H248TestClient.modifyRemote(call.t2(), newB.port())
+            + " }");
+        assertThat(errorCode(r)).isZero();
+        for (int i = 0; i < 5; i++) {
+            assertThat(newB.receive(ARRIVAL).tag()).isEqualTo(i);
+        }
+        assertThat(oldB.drain(QUIET)).isZero();
+    }
 }

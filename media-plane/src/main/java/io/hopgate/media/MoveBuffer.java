@@ -1,0 +1,77 @@
+package io.hopgate.media;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * RTP packets held, in arrival order, for a termination whose peer is moving (SPEC 2 step 3): bounded in packets
+ * (a full buffer drops its oldest packet, counted as overflow) and in age (a packet older than the bound when the
+ * new address arrives is dropped, counted as stale). Created by control; used only by the I/O thread of the
+ * termination's context.
+ */
+final class MoveBuffer {
+    private final ByteBuf[] packets;
+    private final long[] arrivalNanos;
+    private final long maxAgeNanos;
+    private int head;
+    private int count;
+    long overflow;
+    long stale;
+    long flushed;
+
+    MoveBuffer(int capacity, long maxAgeNanos) {
+        this.packets = new ByteBuf[capacity];
+        this.arrivalNanos = new long[capacity];
+        this.maxAgeNanos = maxAgeNanos;
+    }
+
+    /** Takes ownership of {@code packet}. */
+    void hold(ByteBuf packet, long nowNanos) {
+        if (count == packets.length) {
+            packets[head].release();
+            packets[head] = null;
+            head = (head + 1) % packets.length;
+            count--;
+            overflow++;
+        }
+        int tail = (head + count) % packets.length;
+        packets[tail] = packet;
+        arrivalNanos[tail] = nowNanos;
+        count++;
+    }
+
+    boolean isEmpty() {
+        return count == 0;
+    }
+
+    int size() {
+        return count;
+    }
+
+    /** Removes and returns the oldest packet that is still fresh, releasing stale ones; null when none is left. */
+    ByteBuf poll(long nowNanos) {
+        while (count > 0) {
+            ByteBuf p = packets[head];
+            long at = arrivalNanos[head];
+            packets[head] = null;
+            head = (head + 1) % packets.length;
+            count--;
+            if (nowNanos - at <= maxAgeNanos) {
+                flushed++;
+                return p;
+            }
+            p.release();
+            stale++;
+        }
+        return null;
+    }
+
+    /** Releases everything held (the termination is going away). */
+    void clear() {
+        while (count > 0) {
+            packets[head].release();
+            packets[head] = null;
+            head = (head + 1) % packets.length;
+            count--;
+        }
+    }
+}
