@@ -1,0 +1,170 @@
+package io.hopgate.control.megaco;
+
+import io.hopgate.control.h248.ActionRequest;
+import io.hopgate.control.h248.ContextId;
+import io.hopgate.control.h248.Message;
+import io.hopgate.control.h248.MessageParser;
+import io.hopgate.control.h248.Transaction;
+import io.hopgate.control.h248.TransactionPending;
+import io.hopgate.control.h248.TransactionReply;
+import io.hopgate.control.h248.TransactionRequest;
+import io.hopgate.media.Await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MegacoEndpointTest {
+    private MegacoEndpoint endpoint;
+    private DatagramSocket peer;
+
+    @AfterEach
+    void close() {
+        if (endpoint != null) {
+            endpoint.close();
+        }
+        if (peer != null) {
+            peer.close();
+        }
+    }
+
+    private static InetSocketAddress anyPort() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    private void openPeer() throws Exception {
+        peer = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        peer.setSoTimeout(5000);
+    }
+
+    private void send(String text) throws Exception {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        peer.send(new DatagramPacket(b, b.length, endpoint.address()));
+    }
+
+    private Message receive() throws Exception {
+        byte[] buf = new byte[65536];
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
+        peer.receive(p);
+        return MessageParser.parse(new String(buf, 0, p.getLength(), StandardCharsets.UTF_8));
+    }
+
+    private static final String REQUEST = "MEGACO/1 [127.0.0.1]:1\nTransaction = 77 { Context = - { AuditValue = ROOT } }";
+
+    @Test
+    void shouldExecuteOnceWhenTheRetransmissionArrivesWhileTheRequestRuns() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger executions = new AtomicInteger();
+        endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0",
+            MegacoEndpoint.Options.defaults().withPendingAfterMs(60_000),
+            (from, version, request) -> {
+                executions.incrementAndGet();
+                try {
+                    release.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return new TransactionReply(request.id(), List.of());
+            }, null);
+        openPeer();
+        send(REQUEST);
+        Await.until("request executing", () -> executions.get() == 1);
+        // The copy arrives while the first one still runs: it waits for the control thread and is then answered
+        // from the reply cache with the same reply, never executed.
+        send(REQUEST);
+        release.countDown();
+        Message first = receive();
+        Message second = receive();
+        assertThat(first.transactions().get(0)).isInstanceOf(TransactionReply.class);
+        assertThat(second.transactions().get(0)).isInstanceOf(TransactionReply.class);
+        assertThat(second).isEqualTo(first);
+        assertThat(executions.get()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldSendPendingWhenARequestRunsLongerThanPendingAfter() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0",
+            MegacoEndpoint.Options.defaults().withPendingAfterMs(50),
+            (from, version, request) -> {
+                try {
+                    release.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return new TransactionReply(request.id(), List.of());
+            }, null);
+        openPeer();
+        send(REQUEST);
+        Message pending = receive();
+        assertThat(pending.transactions().get(0)).isEqualTo(new TransactionPending(77));
+        release.countDown();
+        assertThat(receive().transactions().get(0)).isInstanceOf(TransactionReply.class);
+    }
+
+    @Test
+    void shouldDropTheCachedReplyWhenThePeerAcknowledgesIt() throws Exception {
+        endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0", MegacoEndpoint.Options.defaults(),
+            (from, version, request) -> new TransactionReply(request.id(), List.of()), null);
+        openPeer();
+        send(REQUEST);
+        receive();
+        assertThat(endpoint.cachedAnswers()).isEqualTo(1);
+        send("MEGACO/1 [127.0.0.1]:1\nTransactionResponseAck { 77 }");
+        Await.until("cache entry released", () -> endpoint.cachedAnswers() == 0);
+    }
+
+    @Test
+    void shouldRetransmitAClientRequestAndFailWithATimeoutWhenNobodyAnswers() throws Exception {
+        endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0",
+            MegacoEndpoint.Options.defaults().withRetransmit(20, 2), null, null);
+        openPeer();
+        CompletableFuture<TransactionReply> reply = endpoint.request(
+            (InetSocketAddress) peer.getLocalSocketAddress(), 1,
+            List.of(new ActionRequest(ContextId.NULL, List.of())));
+        long id = -1;
+        for (int i = 0; i < 3; i++) {
+            Transaction t = receive().transactions().get(0);
+            long seen = ((TransactionRequest) t).id();
+            assertThat(id == -1 || seen == id).as("same transaction id on every send").isTrue();
+            id = seen;
+        }
+        assertThatThrownBy(() -> reply.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+            .hasCauseInstanceOf(TimeoutException.class).hasMessageContaining("after 3 sends");
+        peer.setSoTimeout(200);
+        assertThatThrownBy(this::receive).isInstanceOf(SocketTimeoutException.class);
+    }
+
+    @Test
+    void shouldCompleteAClientRequestWithTheReplyAfterPending() throws Exception {
+        endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0",
+            MegacoEndpoint.Options.defaults().withRetransmit(50, 2), null, null);
+        openPeer();
+        CompletableFuture<TransactionReply> reply = endpoint.request(
+            (InetSocketAddress) peer.getLocalSocketAddress(), 1,
+            List.of(new ActionRequest(ContextId.NULL, List.of())));
+        long id = ((TransactionRequest) receive().transactions().get(0)).id();
+        send("MEGACO/1 [127.0.0.1]:1\nPending = " + id + " { }");
+        // Pending stretches the wait well past the 2 retransmissions (50 + 100 + 200 ms) that would time it out.
+        long past = System.nanoTime() + 600_000_000L;
+        Await.until("past the plain retransmission budget", () -> System.nanoTime() - past > 0);
+        assertThat(reply).as("still waiting after Pending").isNotDone();
+        send("MEGACO/1 [127.0.0.1]:1\nReply = " + id + " { Context = - { AuditValue = ROOT } }");
+        assertThat(reply.get(5, TimeUnit.SECONDS).id()).isEqualTo(id);
+    }
+}
