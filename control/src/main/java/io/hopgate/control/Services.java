@@ -22,6 +22,7 @@ public final class Services {
     static {
         // Default wiring, one line per implemented subcommand.
         register("gateway", io.hopgate.control.gateway.GatewayService::new);
+        register("callserver", io.hopgate.control.callserver.CallServerService::new);
     }
 
     private Services() {
