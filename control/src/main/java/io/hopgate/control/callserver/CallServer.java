@@ -192,6 +192,10 @@ public final class CallServer implements AutoCloseable {
             && call.handoff.target.radioRemote().equals(radio)) {
             return duplicate(call);
         }
+        if (call.state == State.ACTIVE && call.lastEvent.equals("complete") && call.serving.gateway().equals(target)
+            && call.serving.radioRemote().equals(radio)) {
+            return duplicate(call); // a retransmitted required of the handoff that just completed
+        }
         requireState(call, "handoff required", State.ACTIVE);
         Handoff handoff = target.equals(call.serving.gateway()) ? prepareBicast(call, radio)
             : prepareGateway(call, target, radio);
@@ -331,8 +335,9 @@ public final class CallServer implements AutoCloseable {
 
     private Map<String, Object> onFailure(Call call, String event) {
         long start = System.nanoTime();
-        if (call.handoff == null && call.lastEvent.equals(event)) {
-            return duplicate(call);
+        if (call.handoff == null && (call.lastEvent.equals(event)
+            || !event.equals("release") && (call.lastEvent.equals("failure") || call.lastEvent.equals("timeout")))) {
+            return duplicate(call); // a repeated failure, or one that crossed the timeout's own rollback
         }
         requireState(call, "handoff " + event, State.PREPARED, State.EXECUTED, State.DETECTED);
         Handoff h = call.handoff;

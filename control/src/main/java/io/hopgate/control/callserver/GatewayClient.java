@@ -84,7 +84,27 @@ public final class GatewayClient {
             commands.add(new CommandRequest(CommandType.ADD, TerminationId.CHOOSE,
                 List.of(media(StreamMode.INACTIVE, remote))));
         }
-        TransactionReply reply = execute("add", List.of(new ActionRequest(context, commands)));
+        TransactionReply reply = send("add", List.of(new ActionRequest(context, commands)));
+        ErrorDescriptor error = firstError(reply);
+        if (error != null) {
+            // The Adds before the failing one stay done (H.248.1 8.2.2): take them back so nothing is left behind.
+            for (ActionReply a : reply.actions()) {
+                if (!a.contextId().isConcrete()) {
+                    continue;
+                }
+                for (CommandReply c : a.commands()) {
+                    if (c.type() == CommandType.ADD && c.error() == null && !c.terminationId().isChoose()) {
+                        try {
+                            subtract(a.contextId(), c.terminationId());
+                        } catch (GatewayException e) {
+                            LOG.warn("cannot undo partial add gw={} ctx={} term={} cause={}", name,
+                                a.contextId().text(), c.terminationId().text(), e.getMessage());
+                        }
+                    }
+                }
+            }
+            throw failure("add", reply, error);
+        }
         ActionReply action = reply.actions().get(0);
         List<Added> added = new ArrayList<>();
         for (CommandReply c : action.commands()) {
@@ -148,9 +168,27 @@ public final class GatewayClient {
 
     /** Sends one transaction and waits for its reply; any Error descriptor fails it. */
     public TransactionReply execute(String what, List<ActionRequest> actions) {
-        TransactionReply reply;
+        TransactionReply reply = send(what, actions);
+        ErrorDescriptor error = firstError(reply);
+        if (error != null) {
+            throw failure(what, reply, error);
+        }
+        if (reply.actions().isEmpty()) {
+            throw new GatewayException(name, 0, what + " reply has no action", null);
+        }
+        return reply;
+    }
+
+    private GatewayException failure(String what, TransactionReply reply, ErrorDescriptor error) {
+        LOG.warn("gateway error gw={} op={} txn={} code={} text={}", name, what, reply.id(), error.code(),
+            error.text());
+        return new GatewayException(name, error.code(), error.text(), null);
+    }
+
+    /** Sends one transaction and waits for its reply, whatever it says; fails only on timeout or transport. */
+    private TransactionReply send(String what, List<ActionRequest> actions) {
         try {
-            reply = endpoint.request(address, VERSION, actions).get(waitMs, TimeUnit.MILLISECONDS);
+            return endpoint.request(address, VERSION, actions).get(waitMs, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GatewayException(name, 0, what + " interrupted", e);
@@ -160,30 +198,24 @@ public final class GatewayClient {
         } catch (TimeoutException e) {
             throw new GatewayException(name, 0, what + " got no reply within " + waitMs + " ms", e);
         }
-        ErrorDescriptor error = reply.error();
-        if (error == null) {
-            for (ActionReply action : reply.actions()) {
-                if (action.error() != null) {
-                    error = action.error();
-                    break;
-                }
-                for (CommandReply c : action.commands()) {
-                    if (c.error() != null) {
-                        error = c.error();
-                        break;
-                    }
+    }
+
+    /** The transaction's, an action's or a command's Error descriptor, the first found; null when none. */
+    private static ErrorDescriptor firstError(TransactionReply reply) {
+        if (reply.error() != null) {
+            return reply.error();
+        }
+        for (ActionReply action : reply.actions()) {
+            if (action.error() != null) {
+                return action.error();
+            }
+            for (CommandReply c : action.commands()) {
+                if (c.error() != null) {
+                    return c.error();
                 }
             }
         }
-        if (error != null) {
-            LOG.warn("gateway error gw={} op={} txn={} code={} text={}", name, what, reply.id(), error.code(),
-                error.text());
-            throw new GatewayException(name, error.code(), error.text(), null);
-        }
-        if (reply.actions().isEmpty()) {
-            throw new GatewayException(name, 0, what + " reply has no action", null);
-        }
-        return reply;
+        return null;
     }
 
     static MediaDescriptor media(StreamMode mode, InetSocketAddress remote) {
