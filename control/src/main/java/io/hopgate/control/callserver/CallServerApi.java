@@ -2,6 +2,7 @@ package io.hopgate.control.callserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.InetSocketAddress;
@@ -105,7 +106,7 @@ public final class CallServerApi implements AutoCloseable {
     }
 
     private static Publisher<Void> reply(HttpServerResponse res, CompletableFuture<?> result, int status) {
-        return Mono.fromFuture(result)
+        return onLoop(res, result)
             .flatMap(value -> send(res, status, value))
             .onErrorResume(e -> {
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
@@ -115,6 +116,23 @@ public final class CallServerApi implements AutoCloseable {
                 LOG.warn("api request failed uri={} cause={}", res.path(), cause.toString());
                 return Mono.from(error(res, 500, cause.toString(), null));
             });
+    }
+
+    /**
+     * The event's result, delivered on the connection's own event loop: the result completes on the call server's
+     * event thread, and writing the response from there raced with the loop (a keep-alive connection lost a reply).
+     */
+    private static <T> Mono<T> onLoop(HttpServerResponse res, CompletableFuture<T> result) {
+        return Mono.create(sink -> res.withConnection(connection -> {
+            EventLoop loop = connection.channel().eventLoop();
+            result.whenComplete((value, error) -> loop.execute(() -> {
+                if (error != null) {
+                    sink.error(error);
+                } else {
+                    sink.success(value);
+                }
+            }));
+        }));
     }
 
     private static Publisher<Void> error(HttpServerResponse res, int status, String message, String state) {

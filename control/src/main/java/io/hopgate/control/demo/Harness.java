@@ -72,7 +72,8 @@ public final class Harness implements AutoCloseable {
     private final List<GatewayService> gateways = new ArrayList<>();
     private final List<String> gatewayNames = new ArrayList<>();
     private final CallServerService server;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
     private final int pps;
     public final RtpEndpoint far;
@@ -157,7 +158,7 @@ public final class Harness implements AutoCloseable {
 
     /** Sends one API request; returns status, body and round-trip time. */
     public Reply api(String event, String method, String path, String json) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(15));
         b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
             : b.method(method, HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json");
         long t0 = System.nanoTime();
