@@ -14,6 +14,7 @@ import io.hopgate.control.h248.ContextId;
 import io.hopgate.control.h248.StreamMode;
 import io.hopgate.control.h248.TerminationId;
 import io.hopgate.control.h248.TopologyTriple;
+import io.hopgate.control.h248.TransactionReply;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -245,32 +246,61 @@ public final class CallServer implements AutoCloseable {
                 t1.local(), t1.termination(), null));
         }
         GatewayClient g = gateway(target);
-        // In the target: the radio leg (T4/T7) and the link (T5/T6) in a new context, Inactive until armed.
-        List<Added> far = wire(() -> g.addAll(ContextId.CHOOSE, java.util.Arrays.asList(radio, null)));
-        ContextId ctx = far.get(0).context();
-        Added radioLeg = far.get(0);
-        Added link = far.get(1);
+        // Two rounds of two transactions in parallel, so the new path is up after two round trips, not four.
+        // Round 1 (Add): in the target the radio leg (T4/T7) and the link (T5/T6) in a new context; in the anchor
+        // the link K (T3); all Inactive. Round 2 (arm): K isolated from the current mobile leg X, Remote = the
+        // target's link, SendOnly (G1 to G2 only); the target's link Remote = K, both target legs SendRecv.
+        CompletableFuture<TransactionReply> farAdd = g.addAllAsync(ContextId.CHOOSE,
+            java.util.Arrays.asList(radio, null));
+        CompletableFuture<TransactionReply> anchorAdd = anchor.addAllAsync(call.anchorContext,
+            java.util.Collections.singletonList(null));
+        List<Added> far = null;
         Added k = null;
+        GatewayException failed = null;
         try {
-            // In the anchor: K (T3) toward the link, Inactive; then isolated from the current mobile leg and SendOnly.
-            k = anchor.add(call.anchorContext, link.local());
-            TerminationId kt = k.termination();
-            anchor.modify(call.anchorContext, List.of(triple(x, kt, ISOLATE)),
-                List.of(new Change(kt, StreamMode.SEND_ONLY, null)));
-            // In the target: the link's Remote = K, both legs SendRecv (bothway inside the target context).
-            InetSocketAddress kLocal = k.local();
-            g.modify(ctx, List.of(), List.of(new Change(link.termination(), StreamMode.SEND_RECEIVE, kLocal),
-                new Change(radioLeg.termination(), StreamMode.SEND_RECEIVE, null)));
+            far = g.added(farAdd, 2);
         } catch (GatewayException e) {
-            quietly(() -> g.release(ctx));
-            if (k != null) {
-                TerminationId kt = k.termination();
-                quietly(() -> anchor.subtract(call.anchorContext, kt));
-            }
-            throw new ApiException(502, e.getMessage(), call.state.name());
+            failed = e;
         }
-        return new Handoff(Kind.GATEWAY, new Leg(target, ctx, radioLeg.termination(), radio, radioLeg.local(),
-            k.termination(), link.termination()));
+        try {
+            k = anchor.added(anchorAdd, 1).get(0);
+        } catch (GatewayException e) {
+            failed = failed == null ? e : failed;
+        }
+        if (failed == null) {
+            Added radioLeg = far.get(0);
+            Added link = far.get(1);
+            TerminationId kt = k.termination();
+            CompletableFuture<TransactionReply> armAnchor = anchor.modifyAsync(call.anchorContext,
+                List.of(triple(x, kt, ISOLATE)), List.of(new Change(kt, StreamMode.SEND_ONLY, link.local())));
+            CompletableFuture<TransactionReply> armFar = g.modifyAsync(radioLeg.context(), List.of(), List.of(
+                new Change(link.termination(), StreamMode.SEND_RECEIVE, k.local()),
+                new Change(radioLeg.termination(), StreamMode.SEND_RECEIVE, null)));
+            try {
+                anchor.check("arm", armAnchor);
+            } catch (GatewayException e) {
+                failed = e;
+            }
+            try {
+                g.check("arm", armFar);
+            } catch (GatewayException e) {
+                failed = failed == null ? e : failed;
+            }
+            if (failed == null) {
+                return new Handoff(Kind.GATEWAY, new Leg(target, radioLeg.context(), radioLeg.termination(), radio,
+                    radioLeg.local(), kt, link.termination()));
+            }
+        }
+        // Undo whatever was done; X was never touched, so the call keeps its path.
+        if (far != null) {
+            ContextId ctx = far.get(0).context();
+            quietly(() -> g.release(ctx));
+        }
+        if (k != null) {
+            TerminationId kt = k.termination();
+            quietly(() -> anchor.subtract(call.anchorContext, kt));
+        }
+        throw new ApiException(502, failed.getMessage(), call.state.name());
     }
 
     // ---------------------------------------------------------------- detect (execute), complete, failure

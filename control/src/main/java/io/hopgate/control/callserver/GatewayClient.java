@@ -23,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -79,12 +80,22 @@ public final class GatewayClient {
 
     /** Adds one new termination per remote (null = none yet), all Inactive, in one action on {@code context}. */
     public List<Added> addAll(ContextId context, List<InetSocketAddress> remotes) {
+        return added(addAllAsync(context, remotes), remotes.size());
+    }
+
+    /** Sends the Adds of {@link #addAll} without waiting; {@link #added} waits and reads the reply. */
+    public CompletableFuture<TransactionReply> addAllAsync(ContextId context, List<InetSocketAddress> remotes) {
         List<CommandRequest> commands = new ArrayList<>();
         for (InetSocketAddress remote : remotes) {
             commands.add(new CommandRequest(CommandType.ADD, TerminationId.CHOOSE,
                 List.of(media(StreamMode.INACTIVE, remote))));
         }
-        TransactionReply reply = send("add", List.of(new ActionRequest(context, commands)));
+        return endpoint.request(address, VERSION, List.of(new ActionRequest(context, commands)));
+    }
+
+    /** Waits for an Add transaction and reads what it added; a failed one is undone as far as it went. */
+    public List<Added> added(CompletableFuture<TransactionReply> pending, int expected) {
+        TransactionReply reply = await("add", pending);
         ErrorDescriptor error = firstError(reply);
         if (error != null) {
             // The Adds before the failing one stay done (H.248.1 8.2.2): take them back so nothing is left behind.
@@ -105,16 +116,41 @@ public final class GatewayClient {
             }
             throw failure("add", reply, error);
         }
+        if (reply.actions().isEmpty()) {
+            throw new GatewayException(name, 0, "add reply has no action", null);
+        }
         ActionReply action = reply.actions().get(0);
         List<Added> added = new ArrayList<>();
         for (CommandReply c : action.commands()) {
             added.add(new Added(action.contextId(), c.terminationId(), localAddress(c)));
         }
-        if (added.size() != remotes.size()) {
+        if (added.size() != expected) {
             throw new GatewayException(name, 0, "Add answered " + added.size() + " terminations, expected "
-                + remotes.size(), null);
+                + expected, null);
         }
         return added;
+    }
+
+    /** Sends the transaction of {@link #modify} without waiting; {@link #check} waits for it. */
+    public CompletableFuture<TransactionReply> modifyAsync(ContextId context, List<TopologyTriple> topology,
+                                                           List<Change> changes) {
+        List<CommandRequest> commands = new ArrayList<>();
+        for (Change change : changes) {
+            commands.add(new CommandRequest(CommandType.MODIFY, change.termination(),
+                List.of(media(change.mode(), change.remote()))));
+        }
+        return endpoint.request(address, VERSION, List.of(new ActionRequest(context,
+            ContextProperties.topology(topology), commands)));
+    }
+
+    /** Waits for a transaction sent without waiting; any Error descriptor fails it. */
+    public TransactionReply check(String what, CompletableFuture<TransactionReply> pending) {
+        TransactionReply reply = await(what, pending);
+        ErrorDescriptor error = firstError(reply);
+        if (error != null) {
+            throw failure(what, reply, error);
+        }
+        return reply;
     }
 
     /** One transaction on {@code context}: topology triples first (the gateway applies them before commands), then Modifies. */
@@ -187,8 +223,12 @@ public final class GatewayClient {
 
     /** Sends one transaction and waits for its reply, whatever it says; fails only on timeout or transport. */
     private TransactionReply send(String what, List<ActionRequest> actions) {
+        return await(what, endpoint.request(address, VERSION, actions));
+    }
+
+    private TransactionReply await(String what, CompletableFuture<TransactionReply> pending) {
         try {
-            return endpoint.request(address, VERSION, actions).get(waitMs, TimeUnit.MILLISECONDS);
+            return pending.get(waitMs, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GatewayException(name, 0, what + " interrupted", e);
