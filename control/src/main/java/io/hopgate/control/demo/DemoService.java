@@ -79,6 +79,7 @@ public final class DemoService implements Service {
         Harness.Reply released = h.release();
         List<Harness.Result> results = h.analyze();
         boolean ok = printTimeline(results) && released.status() == 200;
+        printHistory(h);
         Files.writeString(svg, Svg.chart(h, results));
         out.println("chart written to " + svg.toAbsolutePath());
         out.println(ok ? "demo passed" : "demo FAILED: see the table above");
@@ -132,6 +133,23 @@ public final class DemoService implements Service {
         out.printf(Locale.ROOT, "handoff required -> first packet at the new radio (includes up to 20 ms of packet"
             + " cadence): median %.1f ms%n", median(newPathMs));
         return ok && far[0] == 1 && far[1] == 0;
+    }
+
+    /** The call server's own record of the call (GET /calls/{id}): each event, its state and its H.248 time. */
+    private void printHistory(Harness h) {
+        Harness.Reply view = h.api("get", "GET", "/calls/" + h.callId(), null);
+        out.println("call " + h.callId() + " history from the call server (tookMs = the event's H.248 transactions):");
+        List<Double> took = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode e : view.body().path("history")) {
+            String event = e.path("event").asText();
+            out.printf(Locale.ROOT, "  %6d ms  %-9s -> %-8s %7.2f ms  %s%n", e.path("atMs").asLong(), event,
+                e.path("state").asText(), e.path("tookMs").asDouble(), e.path("detail").asText());
+            if (!event.equals("create") && !event.equals("release")) {
+                took.add(e.path("tookMs").asDouble());
+            }
+        }
+        out.printf(Locale.ROOT, "call server time per handoff event (all its H.248 transactions): median %.2f ms, "
+            + "max %.2f ms%n", median(took), max(took));
     }
 
     static double median(List<Double> values) {
