@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** The HTTP API's answers: 4xx with a message for bad requests, 409 with the state, duplicates harmless. */
 class CallServerApiTest {
-    private static final AtomicInteger PORTS = new AtomicInteger(46000);
+    private static final AtomicInteger PORTS = new AtomicInteger(51000);
 
     private Harness h;
 
@@ -147,6 +147,7 @@ class CallServerApiTest {
     @Test
     void shouldSurfaceGatewayErrorsWithCodeAndTimeouts() throws Exception {
         // A gateway with one port pair: the second Add of a call fails in the gateway with an H.248 error.
+        // Retransmission starts at 10 ms; a cold gateway answers Pending after 100 ms, within the 4 retries.
         GatewayService small = new GatewayService(Config.load(null, List.of("control.listen=127.0.0.1:0",
             "admin.listen=", "media.port-min=47990", "media.port-max=47991")));
         small.start();
@@ -155,7 +156,7 @@ class CallServerApiTest {
             silent = s.getLocalPort(); // nothing answers there once closed
         }
         CallServerService cs = new CallServerService(Config.load(null, List.of("callserver.h248.listen=127.0.0.1:0",
-            "callserver.api.listen=127.0.0.1:0", "callserver.h248-retransmit-ms=10", "callserver.h248-retries=2",
+            "callserver.api.listen=127.0.0.1:0", "callserver.h248-retransmit-ms=10", "callserver.h248-retries=4",
             "callserver.gateways=S=127.0.0.1:" + small.controlAddress().getPort() + ",D=127.0.0.1:" + silent)));
         try {
             cs.start();

@@ -90,6 +90,27 @@ class HandoffEndToEndTest {
     }
 
     @Test
+    void shouldBicastInsideTheServingGatewayAwayFromTheAnchor() throws Exception {
+        start(5000);
+        h.createCall("G1", h.radio("bss1"));
+        h.hold(HOLD_MS);
+        h.handoff("G1 -> G2", "G2", h.radio("bss2"), HOLD_MS);
+        h.hold(HOLD_MS);
+        // Seed 001 in G2: A is the link to the anchor (T5), B the radio leg T4.
+        h.bicast("bicast in G2", h.radio("bss2b"), HOLD_MS);
+        h.hold(HOLD_MS);
+        h.failedHandoff("bicast in G2 cancelled", null, h.radio("bss2c"), true, "failure", HOLD_MS, 0);
+        h.hold(HOLD_MS);
+        h.handoff("G2 -> G1 (handback)", "G1", h.radio("bss1b"), HOLD_MS);
+        h.hold(HOLD_MS);
+        h.stopTraffic();
+        assertClean(h.analyze());
+        assertFarContinuous();
+        assertThat(h.gateways().get(1).plane().contexts()).isEmpty();
+        assertThat(h.gateways().get(0).plane().terminations()).hasSize(2);
+    }
+
+    @Test
     void shouldRevertFailedGatewayHandoffAfterDetect() throws Exception {
         start(5000);
         h.createCall("G1", h.radio("bss1"));
