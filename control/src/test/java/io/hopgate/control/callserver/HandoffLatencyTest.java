@@ -47,18 +47,25 @@ class HandoffLatencyTest {
                 r.replies().forEach(reply -> api.add(reply.ms()));
             }
             List<Double> server = new ArrayList<>();
+            java.util.Map<String, List<Double>> byEvent = new java.util.TreeMap<>();
             JsonNode history = h.api("get", "GET", "/calls/" + h.callId(), null).body().path("history");
             for (int i = history.size() / 4; i < history.size(); i++) {
-                server.add(history.get(i).path("tookMs").asDouble());
+                JsonNode e = history.get(i);
+                server.add(e.path("tookMs").asDouble());
+                String kind = e.path("event").asText() + (e.path("detail").asText().startsWith("BICAST") ? "(bicast)"
+                    : e.path("detail").asText().startsWith("GATEWAY") ? "(gateway)" : "");
+                byEvent.computeIfAbsent(kind, k -> new ArrayList<>()).add(e.path("tookMs").asDouble());
             }
+            StringBuilder perEvent = new StringBuilder();
+            byEvent.forEach((k, v) -> perEvent.append(String.format(Locale.ROOT, " %s %.2f", k, median(v))));
             List<Double> get = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
                 get.add(h.api("get", "GET", "/calls/" + h.callId(), null).ms());
             }
             String report = String.format(Locale.ROOT, "handoff latency (loopback, warm): event -> first packet on "
                     + "the new path: bicast median %.2f ms (max %.2f), inter-gateway median %.2f ms (max %.2f); "
-                    + "call server per event (H.248 transactions) median %.2f ms; HTTP round trip median %.2f ms (a GET alone %.2f ms)",
-                median(bicast), max(bicast), median(gateway), max(gateway), median(server), median(api), median(get.subList(10, 50)));
+                    + "call server per event (H.248 transactions) median %.2f ms [%s ]; HTTP round trip median %.2f ms (a GET alone %.2f ms)",
+                median(bicast), max(bicast), median(gateway), max(gateway), median(server), perEvent, median(api), median(get.subList(10, 50)));
             System.out.println(report);
             for (Result r : results) {
                 assertThat(r.downlinkLost()).as("downlink lost in %s", r.step()).isZero();
