@@ -23,6 +23,8 @@ public final class Services {
         // Default wiring, one line per implemented subcommand.
         register("gateway", io.hopgate.control.gateway.GatewayService::new);
         register("load", io.hopgate.control.load.LoadService::new);
+        register("callserver", io.hopgate.control.callserver.CallServerService::new);
+        register("demo", io.hopgate.control.demo.DemoService::new);
     }
 
     private Services() {

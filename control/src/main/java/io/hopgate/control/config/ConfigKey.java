@@ -81,6 +81,11 @@ public enum ConfigKey {
     CALLSERVER_H248_RETRIES("callserver.h248-retries", integer(0, 20), "5",
         "call server: H.248 retransmissions before a transaction fails"),
 
+    DEMO_SVG("demo.svg", token(), "hopgate-demo.svg",
+        "demo: file the traffic chart (packets per 20 ms per leg, steps marked) is written to"),
+    DEMO_PORT_BASE("demo.port-base", integer(1024, 65000), "42000",
+        "demo: first RTP port of the demo's gateway G1; gateway i uses 100 ports from port-base + 100 (i - 1)"),
+
     LOAD_CALLS("load.calls", integer(1, 100_000), "100",
         "load: concurrent calls (two RTP streams each)"),
     LOAD_PPS("load.pps", integer(1, 10_000), "50",

@@ -1,0 +1,34 @@
+package io.hopgate.control.callserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hopgate.control.h248.MediaDescriptor;
+import io.hopgate.control.h248.StreamMode;
+import java.net.InetSocketAddress;
+import org.junit.jupiter.api.Test;
+
+class GatewayClientTest {
+    @Test
+    void shouldReadRtpAddressFromGatewayLocalSdp() {
+        assertThat(GatewayClient.parseSdp("v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 30002 RTP/AVP 0\r\n"))
+            .isEqualTo(new InetSocketAddress("127.0.0.1", 30002));
+        assertThat(GatewayClient.parseSdp("v=0\nc=IN IP6 ::1\nm=audio 30004 RTP/AVP 0"))
+            .isEqualTo(new InetSocketAddress("::1", 30004));
+    }
+
+    @Test
+    void shouldRefuseSdpWithoutConnectionOrMedia() {
+        assertThatThrownBy(() -> GatewayClient.parseSdp("v=0\nm=audio 4 RTP/AVP 0"))
+            .hasMessageContaining("v=0");
+    }
+
+    @Test
+    void shouldWriteRemoteSdpAndModeIntoStreamOne() {
+        MediaDescriptor media = GatewayClient.media(StreamMode.INACTIVE, new InetSocketAddress("127.0.0.1", 4000));
+        assertThat(media.stream(1).localControl().mode()).isEqualTo(StreamMode.INACTIVE);
+        assertThat(media.stream(1).remoteSdp()).isEqualTo("v=0\nc=IN IP4 127.0.0.1\nm=audio 4000 RTP/AVP 0");
+        assertThat(GatewayClient.media(null, null).stream(1).localControl()).isNull();
+        assertThat(GatewayClient.media(null, null).stream(1).remoteSdp()).isNull();
+    }
+}
