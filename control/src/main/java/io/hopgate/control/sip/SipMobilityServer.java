@@ -469,8 +469,8 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
         String body = rewrite(offer, call.callee.gatewayMedia);
         Request invite = messages.createRequest(callee.contact().getURI(), Request.INVITE, callId,
             headers.createCSeqHeader(1L, Request.INVITE),
-            headers.createFromHeader(callerFrom.getAddress(), newTag()),
-            headers.createToHeader(callerTo.getAddress(), null),
+            headers.createFromHeader((Address) callerFrom.getAddress().clone(), newTag()),
+            headers.createToHeader((Address) callerTo.getAddress().clone(), null),
             List.of(via()), maxForwards(),
             sdpType(), body.getBytes(StandardCharsets.UTF_8));
         invite.addHeader(ourContact());

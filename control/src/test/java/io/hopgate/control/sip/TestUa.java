@@ -185,10 +185,15 @@ final class TestUa implements AutoCloseable {
 
     /** Sends REGISTER for this UA's AOR and returns the final response. */
     Msg register(int expires, Duration timeout) throws IOException, InterruptedException {
+        return register(expires, contactUri(), timeout);
+    }
+
+    /** REGISTER naming another contact (a binding made on behalf of a UA that cannot register itself). */
+    Msg register(int expires, String contact, Duration timeout) throws IOException, InterruptedException {
         String callId = "reg-" + aor + "-" + cseq;
         send(withBody("REGISTER sip:example.com SIP/2.0\r\n" + via() + "Max-Forwards: 70\r\n"
             + "From: <sip:" + aor + ">;tag=r" + port() + "\r\nTo: <sip:" + aor + ">\r\nCall-ID: " + callId + "\r\n"
-            + "CSeq: " + (cseq++) + " REGISTER\r\nContact: <" + contactUri() + ">\r\nExpires: " + expires + "\r\n",
+            + "CSeq: " + (cseq++) + " REGISTER\r\nContact: <" + contact + ">\r\nExpires: " + expires + "\r\n",
             null));
         return next(m -> !m.isRequest() && callId.equals(m.callId()) && m.status() >= 200, timeout);
     }
