@@ -374,6 +374,7 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
         ExpiresHeader expiresHeader = request.getExpires();
         int defaultExpires = expiresHeader == null ? DEFAULT_EXPIRES_S : expiresHeader.getExpires();
         long now = System.nanoTime();
+        bindings.values().removeIf(b -> !b.live(now));
         ListIterator<?> contacts = request.getHeaders(ContactHeader.NAME);
         while (contacts.hasNext()) {
             ContactHeader c = (ContactHeader) contacts.next();
@@ -385,7 +386,11 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
                 }
                 bindings.remove(aor);
             } else if (expires == 0) {
-                bindings.remove(aor);
+                // Only the binding for this contact goes (RFC 3261 10.3 step 7); another device's stays.
+                Binding current = bindings.get(aor);
+                if (current != null && current.contact().getURI().equals(c.getAddress().getURI())) {
+                    bindings.remove(aor);
+                }
             } else {
                 expires = Math.min(expires, MAX_EXPIRES_S);
                 bindings.put(aor, new Binding(c.getAddress(), now + TimeUnit.SECONDS.toNanos(expires)));
@@ -497,6 +502,8 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
         }
         if (leg.pendingInvite != null) {
             // RFC 3261 14.2: a second INVITE before the final response to the first gets 500 with Retry-After.
+            // In practice the JAIN-SIP dialog layer answers this overlap itself (491 + Retry-After) before the
+            // listener sees it; this branch covers a stack configured without that check.
             Response r = messages.createResponse(Response.SERVER_INTERNAL_ERROR, request);
             r.addHeader(headers.createRetryAfterHeader(RETRY_AFTER_S));
             st.sendResponse(r);

@@ -273,4 +273,33 @@ class SipMobilityServerTest {
         bob.reply(invite, 487, "Request Terminated", "bobtag", null);
         Await.until("context freed after CANCEL", Duration.ofSeconds(3), () -> gateway.plane().contexts().isEmpty());
     }
+    @Test
+    void shouldKeepABindingWhenAnotherContactUnregisters() throws Exception {
+        assertThat(bob.register(600, SIP).status()).isEqualTo(200);
+        assertThat(bob.register(0, "sip:bob@127.0.0.1:9", SIP).status()).isEqualTo(200);
+        assertThat(server.contact("bob@example.com")).isEqualTo(bob.contactUri());
+    }
+
+    @Test
+    void shouldAskForARetryWhenASecondInviteOverlapsAnUnansweredOne() throws Exception {
+        registerBoth();
+        Call call = call(peer(0xA1), peer(0xB1));
+        RtpPeer bobNew = peer(0xB2);
+        CompletableFuture<Void> held = new CompletableFuture<>();
+        server.beforeMove = aor -> held;
+        bob.inDialog(call.bob(), "INVITE", TestUa.sdp("bob", bobNew.port()));
+        int first = call.bob().cseq;
+        bob.next(response("INVITE", 100), SIP);
+        bob.inDialog(call.bob(), "INVITE", TestUa.sdp("bob", bobNew.port()));
+        TestUa.Msg overlap = bob.next(m -> !m.isRequest() && m.status() >= 200
+            && m.header("cseq").startsWith(call.bob().cseq + " "), SIP);
+        // RFC 3261 14.2 asks for 500 + Retry-After here; the JAIN-SIP dialog layer answers the overlapping INVITE
+        // itself with 491 + Retry-After before the server sees it. Either tells the UA to retry later.
+        assertThat(overlap.status()).as(overlap.toString()).isEqualTo(491);
+        assertThat(overlap.header("retry-after")).isNotNull();
+        held.complete(null);
+        TestUa.Msg ok = bob.next(m -> !m.isRequest() && m.status() >= 200
+            && m.header("cseq").startsWith(first + " "), SIP);
+        assertThat(ok.status()).isEqualTo(200);
+    }
 }

@@ -148,6 +148,61 @@ class SippInteropTest {
             () -> gateway.plane().contexts().isEmpty());
     }
 
+    @Test
+    void shouldFollowASippCalleeThatMovesByReInviteWithoutDisturbingTheCaller() throws Exception {
+        InetSocketAddress sip = server.sipAddress();
+        int bobPort = freeUdpPort();
+        try (RtpPeer aliceMedia = new RtpPeer(0xA1); RtpPeer bobMoved = new RtpPeer(0xB2)) {
+            Process bob = sipp("bob", List.of("-sf", resource("bob-uas-move.xml").toString(),
+                "-p", String.valueOf(bobPort), "-mp", String.valueOf(freeUdpPort()), "-rtp_echo",
+                "-key", "new_rtp_port", String.valueOf(bobMoved.port())));
+            try (TestUa registrar = new TestUa("bob@example.com", sip)) {
+                assertThat(registrar.register(60, "sip:bob@127.0.0.1:" + bobPort, Duration.ofSeconds(3)).status())
+                    .isEqualTo(200);
+            }
+            Process alice = sipp("alice", List.of("-sf", resource("alice-uac.xml").toString(),
+                "-key", "rtp_port", String.valueOf(aliceMedia.port()),
+                "-p", String.valueOf(freeUdpPort()), sip.getHostString() + ":" + sip.getPort()));
+            Await.until("a context with both legs answered", Duration.ofSeconds(5),
+                () -> gatewayPortFacing(aliceMedia.port()) > 0 && bothRemotesSet());
+            InetSocketAddress gw = new InetSocketAddress("127.0.0.1", gatewayPortFacing(aliceMedia.port()));
+
+            // Before the move: bob's SIPp echoes alice's packets back to her through the gateway.
+            RtpPeer.Received last = null;
+            for (int i = 0; i < 5 && last == null; i++) {
+                aliceMedia.send(gw, 40 + i);
+                last = aliceMedia.receive(Duration.ofMillis(150));
+            }
+            assertThat(last).as("echo from bob's first address").isNotNull();
+            for (RtpPeer.Received r = last; r != null; r = aliceMedia.receive(Duration.ofMillis(100))) {
+                last = r;
+            }
+
+            // bob re-INVITEs with bobMoved's port; the gateway re-points his leg there.
+            Await.until("bob's leg re-pointed by his re-INVITE", Duration.ofSeconds(5),
+                () -> gatewayPortFacing(bobMoved.port()) > 0);
+            InetSocketAddress gwBob = new InetSocketAddress("127.0.0.1", gatewayPortFacing(bobMoved.port()));
+            aliceMedia.send(gw, 77);
+            RtpPeer.Received atBob = bobMoved.receive(Duration.ofSeconds(2));
+            assertThat(atBob).as("alice's speech reaches bob's new address").isNotNull();
+            assertThat(atBob.tag()).isEqualTo(77);
+            bobMoved.send(gwBob, 88);
+            RtpPeer.Received atAlice = aliceMedia.receive(Duration.ofSeconds(2));
+            assertThat(atAlice).as("bob's speech from the new address reaches alice").isNotNull();
+            assertThat(atAlice.tag()).isEqualTo(88);
+            assertThat(atAlice.ssrc()).as("alice's stream keeps its SSRC across bob's move").isEqualTo(last.ssrc());
+            assertThat(atAlice.sequence()).as("and its sequence").isEqualTo((last.sequence() + 1) & 0xFFFF);
+
+            assertThat(alice.waitFor(SIPP_DEADLINE.toSeconds(), TimeUnit.SECONDS)).as(output("alice")).isTrue();
+            assertThat(alice.exitValue()).as("alice's SIPp saw no unexpected message (no re-INVITE): %s",
+                output("alice")).isZero();
+            assertThat(bob.waitFor(SIPP_DEADLINE.toSeconds(), TimeUnit.SECONDS)).as(output("bob")).isTrue();
+            assertThat(bob.exitValue()).as(output("bob")).isZero();
+        }
+        Await.until("context freed after alice's BYE", Duration.ofSeconds(3),
+            () -> gateway.plane().contexts().isEmpty());
+    }
+
     private int gatewayPortFacing(int partyPort) {
         for (Termination t : gateway.plane().terminations()) {
             if (t.remote() != null && t.remote().rtp() != null && t.remote().rtp().getPort() == partyPort) {
