@@ -302,4 +302,15 @@ class SipMobilityServerTest {
             && m.header("cseq").startsWith(first + " "), SIP);
         assertThat(ok.status()).isEqualTo(200);
     }
+    @Test
+    void shouldRelayTheCalleesRejectionAndFreeTheContext() throws Exception {
+        registerBoth();
+        alice.request("INVITE", "bob@example.com", TestUa.sdp("alice", 40000));
+        TestUa.Msg invite = bob.next(request("INVITE"), SIP);
+        bob.reply(invite, 486, "Busy Here", "bobtag", null);
+        assertThat(alice.next(finalResponse("INVITE"), SIP).status()).isEqualTo(486);
+        Await.until("context freed after the rejection", Duration.ofSeconds(3),
+            () -> gateway.plane().contexts().isEmpty());
+        assertThat(server.calls()).isZero();
+    }
 }
