@@ -1,0 +1,316 @@
+package io.hopgate.control.sip;
+
+import io.hopgate.control.config.Config;
+import io.hopgate.control.gateway.GatewayService;
+import io.hopgate.media.Await;
+import io.hopgate.media.RtpPeer;
+import io.hopgate.rtp.sdp.SessionDescription;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static io.hopgate.control.sip.TestUa.finalResponse;
+import static io.hopgate.control.sip.TestUa.request;
+import static io.hopgate.control.sip.TestUa.response;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Boots a real gateway and the SIP mobility server on loopback, drives them with plain-text SIP user agents
+ * and checks the media with real RTP (SPEC 2 "Transparent mobility").
+ */
+class SipMobilityServerTest {
+    private static final Duration SIP = Duration.ofSeconds(3);
+    private static final Duration ARRIVAL = Duration.ofSeconds(2);
+    private static final Duration QUIET = Duration.ofMillis(200);
+
+    private GatewayService gateway;
+    private SipMobilityServer server;
+    private TestUa alice;
+    private TestUa bob;
+    private final List<RtpPeer> peers = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        gateway = new GatewayService(Config.load(null, List.of("control.listen=127.0.0.1:0", "admin.listen=",
+            "media.port-min=48000", "media.port-max=48999")));
+        gateway.start();
+        server = SipMobilityServer.start(new InetSocketAddress("127.0.0.1", 0), gateway.controlAddress());
+        alice = new TestUa("alice@example.com", server.sipAddress());
+        bob = new TestUa("bob@example.com", server.sipAddress());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        alice.close();
+        bob.close();
+        server.close();
+        gateway.close();
+        for (RtpPeer p : peers) {
+            p.close();
+        }
+    }
+
+    private RtpPeer peer(int ssrc) throws Exception {
+        RtpPeer p = new RtpPeer(ssrc);
+        peers.add(p);
+        return p;
+    }
+
+    /** An answered call as both parties see it: their dialogs and the gateway address each one sends to. */
+    private record Call(TestUa.Dialog alice, TestUa.Dialog bob, InetSocketAddress gatewayForAlice,
+                        InetSocketAddress gatewayForBob, String sdpToAlice, String sdpToBob) {
+    }
+
+    private static InetSocketAddress media(String sdp) throws Exception {
+        SessionDescription d = SessionDescription.parse(sdp);
+        return new InetSocketAddress(d.connectionAddress(), d.port());
+    }
+
+    private void registerBoth() throws Exception {
+        assertThat(alice.register(3600, SIP).status()).isEqualTo(200);
+        assertThat(bob.register(3600, SIP).status()).isEqualTo(200);
+    }
+
+    /** alice calls bob by name; bob rings and answers; both ACKs are sent. */
+    private Call call(RtpPeer alicePeer, RtpPeer bobPeer) throws Exception {
+        TestUa.Dialog a = alice.request("INVITE", "bob@example.com", TestUa.sdp("alice", alicePeer.port()));
+        TestUa.Msg invite = bob.next(request("INVITE"), SIP);
+        TestUa.Dialog b = bob.dialogFrom(invite, "bobtag");
+        bob.reply(invite, 180, "Ringing", "bobtag", null);
+        assertThat(alice.next(response("INVITE", 180), SIP).header("to")).contains(";tag=");
+        bob.reply(invite, 200, "OK", "bobtag", TestUa.sdp("bob", bobPeer.port()));
+        bob.next(request("ACK"), SIP);
+        TestUa.Msg ok = alice.next(finalResponse("INVITE"), SIP);
+        assertThat(ok.status()).isEqualTo(200);
+        TestUa.established(a, ok);
+        alice.ack(a, a.cseq);
+        return new Call(a, b, media(ok.body()), media(invite.body()), ok.body(), invite.body());
+    }
+
+    @Test
+    void shouldRegisterWithContactAndExpiresAndUnregisterWithExpiresZero() throws Exception {
+        TestUa.Msg ok = bob.register(600, SIP);
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.header("contact")).contains(bob.contactUri());
+        assertThat(Integer.parseInt(ok.header("expires"))).isBetween(590, 600);
+        assertThat(server.contact("bob@example.com")).isEqualTo(bob.contactUri());
+
+        assertThat(bob.register(0, SIP).status()).isEqualTo(200);
+        assertThat(server.contact("bob@example.com")).isNull();
+        alice.request("INVITE", "bob@example.com", TestUa.sdp("alice", 40000));
+        assertThat(alice.next(finalResponse("INVITE"), SIP).status()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldAnswerOptionsWith200() throws Exception {
+        alice.request("OPTIONS", "hopgate@example.com", null);
+        assertThat(alice.next(finalResponse("OPTIONS"), SIP).status()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldAnswer404ForAnUnknownNameAndCreateNoContext() throws Exception {
+        registerBoth();
+        alice.request("INVITE", "carol@example.com", TestUa.sdp("alice", 40000));
+        assertThat(alice.next(response("INVITE", 100), SIP)).isNotNull();
+        assertThat(alice.next(finalResponse("INVITE"), SIP).status()).isEqualTo(404);
+        assertThat(gateway.plane().contexts()).isEmpty();
+    }
+
+    @Test
+    void shouldCallByNameAndAnchorMediaBothWaysThroughTheGateway() throws Exception {
+        registerBoth();
+        RtpPeer alicePeer = peer(0xA1);
+        RtpPeer bobPeer = peer(0xB1);
+        Call call = call(alicePeer, bobPeer);
+
+        assertThat(gateway.plane().contexts()).hasSize(1);
+        assertThat(call.gatewayForAlice().getPort()).isBetween(48000, 48999);
+        assertThat(call.gatewayForBob().getPort()).isBetween(48000, 48999).isNotEqualTo(call.gatewayForAlice()
+            .getPort());
+        alicePeer.send(call.gatewayForAlice(), 1);
+        bobPeer.send(call.gatewayForBob(), 2);
+        assertThat(bobPeer.receive(ARRIVAL)).isNotNull().extracting(RtpPeer.Received::tag).isEqualTo(1);
+        assertThat(alicePeer.receive(ARRIVAL)).isNotNull().extracting(RtpPeer.Received::tag).isEqualTo(2);
+    }
+
+    @Test
+    void shouldMoveBobMidCallWithoutTellingAliceAndKeepHerStreamContinuous() throws Exception {
+        registerBoth();
+        RtpPeer alicePeer = peer(0xA1);
+        RtpPeer bobOld = peer(0xB1);
+        RtpPeer bobNew = peer(0xB2);
+        Call call = call(alicePeer, bobOld);
+        List<RtpPeer.Received> atAlice = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            bobOld.send(call.gatewayForBob(), 100 + i);
+            atAlice.add(alicePeer.receive(ARRIVAL));
+        }
+
+        // bob's address changes: a re-INVITE whose SDP carries the new port.
+        bob.inDialog(call.bob(), "INVITE", TestUa.sdp("bob", bobNew.port()));
+        TestUa.Msg ok = bob.next(finalResponse("INVITE"), SIP);
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.body()).as("the gateway's side towards bob is unchanged").isEqualTo(call.sdpToBob());
+        bob.ack(call.bob(), call.bob().cseq);
+
+        alicePeer.send(call.gatewayForAlice(), 7);
+        RtpPeer.Received atNew = bobNew.receive(ARRIVAL);
+        assertThat(atNew).as("alice's speech reaches bob's new address").isNotNull();
+        assertThat(atNew.tag()).isEqualTo(7);
+        assertThat(bobOld.drain(QUIET)).as("nothing more to the old address").isZero();
+        for (int i = 0; i < 5; i++) {
+            bobNew.send(call.gatewayForBob(), 200 + i);
+            atAlice.add(alicePeer.receive(ARRIVAL));
+        }
+        assertThat(atAlice).doesNotContainNull();
+        assertThat(atAlice).extracting(RtpPeer.Received::tag).containsExactly(100, 101, 102, 103, 104,
+            200, 201, 202, 203, 204);
+        assertThat(atAlice).extracting(RtpPeer.Received::ssrc).as("one SSRC across the move").containsOnly(
+            atAlice.get(0).ssrc());
+        for (int i = 1; i < atAlice.size(); i++) {
+            assertThat(atAlice.get(i).sequence()).as("sequence %d follows %d", i, i - 1)
+                .isEqualTo((atAlice.get(i - 1).sequence() + 1) & 0xFFFF);
+        }
+        assertThat(alice.poll(request("INVITE"), QUIET)).as("alice gets no re-INVITE").isNull();
+        assertThat(gateway.plane().contexts()).hasSize(1);
+    }
+
+    @Test
+    void shouldNotForwardPacketsFromAForeignSourceToBobsGatewayPort() throws Exception {
+        registerBoth();
+        RtpPeer alicePeer = peer(0xA1);
+        RtpPeer bobPeer = peer(0xB1);
+        RtpPeer intruder = peer(0xEE);
+        Call call = call(alicePeer, bobPeer);
+
+        for (int i = 0; i < 5; i++) {
+            intruder.send(call.gatewayForBob(), 666);
+        }
+        assertThat(alicePeer.drain(QUIET)).as("the intruder's packets are dropped").isZero();
+        bobPeer.send(call.gatewayForBob(), 3);
+        assertThat(alicePeer.receive(ARRIVAL)).isNotNull().extracting(RtpPeer.Received::tag).isEqualTo(3);
+        alicePeer.send(call.gatewayForAlice(), 4);
+        assertThat(bobPeer.receive(ARRIVAL)).isNotNull().extracting(RtpPeer.Received::tag).isEqualTo(4);
+        assertThat(intruder.drain(QUIET)).as("the intruder does not get bob's leg").isZero();
+    }
+
+    @Test
+    void shouldAnswer491ToACrossingReInviteWhileAMoveIsInProgress() throws Exception {
+        registerBoth();
+        RtpPeer alicePeer = peer(0xA1);
+        RtpPeer bobOld = peer(0xB1);
+        RtpPeer bobNew = peer(0xB2);
+        RtpPeer aliceNew = peer(0xA2);
+        Call call = call(alicePeer, bobOld);
+        CompletableFuture<Void> held = new CompletableFuture<>();
+        server.beforeMove = aor -> aor.equals("bob@example.com") ? held : CompletableFuture.completedFuture(null);
+
+        bob.inDialog(call.bob(), "INVITE", TestUa.sdp("bob", bobNew.port()));
+        bob.next(response("INVITE", 100), SIP);
+        alice.inDialog(call.alice(), "INVITE", TestUa.sdp("alice", aliceNew.port()));
+        TestUa.Msg glare = alice.next(finalResponse("INVITE"), SIP);
+        assertThat(glare.status()).isEqualTo(491);
+        alice.ack(call.alice(), call.alice().cseq);
+
+        held.complete(null);
+        assertThat(bob.next(finalResponse("INVITE"), SIP).status()).isEqualTo(200);
+        bob.ack(call.bob(), call.bob().cseq);
+        // alice retries (RFC 3261 14.1) and now moves too.
+        alice.inDialog(call.alice(), "INVITE", TestUa.sdp("alice", aliceNew.port()));
+        TestUa.Msg ok = alice.next(finalResponse("INVITE"), SIP);
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.body()).isEqualTo(call.sdpToAlice());
+        alice.ack(call.alice(), call.alice().cseq);
+
+        aliceNew.send(call.gatewayForAlice(), 8);
+        assertThat(bobNew.receive(ARRIVAL)).isNotNull().extracting(RtpPeer.Received::tag).isEqualTo(8);
+        bobNew.send(call.gatewayForBob(), 9);
+        assertThat(aliceNew.receive(ARRIVAL)).isNotNull().extracting(RtpPeer.Received::tag).isEqualTo(9);
+    }
+
+    @Test
+    void shouldEndTheCallOnByeFromEitherSideAndFreeTheContext() throws Exception {
+        registerBoth();
+        Call first = call(peer(0xA1), peer(0xB1));
+        alice.inDialog(first.alice(), "BYE", null);
+        assertThat(alice.next(finalResponse("BYE"), SIP).status()).isEqualTo(200);
+        TestUa.Msg bye = bob.next(request("BYE"), SIP);
+        bob.reply(bye, 200, "OK", null, null);
+        Await.until("context freed after alice's BYE", Duration.ofSeconds(3),
+            () -> gateway.plane().contexts().isEmpty());
+
+        Call second = call(peer(0xA2), peer(0xB2));
+        assertThat(gateway.plane().contexts()).hasSize(1);
+        bob.inDialog(second.bob(), "BYE", null);
+        assertThat(bob.next(finalResponse("BYE"), SIP).status()).isEqualTo(200);
+        bye = alice.next(request("BYE"), SIP);
+        alice.reply(bye, 200, "OK", null, null);
+        Await.until("context freed after bob's BYE", Duration.ofSeconds(3),
+            () -> gateway.plane().contexts().isEmpty());
+        assertThat(server.calls()).isZero();
+    }
+
+    @Test
+    void shouldCancelARingingCallAndFreeTheContext() throws Exception {
+        registerBoth();
+        TestUa.Dialog a = alice.request("INVITE", "bob@example.com", TestUa.sdp("alice", 40000));
+        TestUa.Msg invite = bob.next(request("INVITE"), SIP);
+        bob.reply(invite, 180, "Ringing", "bobtag", null);
+        alice.next(response("INVITE", 180), SIP);
+        // CANCEL repeats the INVITE's Via branch, Call-ID, From, To and CSeq number (RFC 3261 9.1).
+        assertThat(gateway.plane().contexts()).hasSize(1);
+        alice.cancel(a);
+        assertThat(alice.next(finalResponse("CANCEL"), SIP).status()).isEqualTo(200);
+        assertThat(alice.next(finalResponse("INVITE"), SIP).status()).isEqualTo(487);
+        TestUa.Msg cancel = bob.next(request("CANCEL"), SIP);
+        bob.reply(cancel, 200, "OK", null, null);
+        bob.reply(invite, 487, "Request Terminated", "bobtag", null);
+        Await.until("context freed after CANCEL", Duration.ofSeconds(3), () -> gateway.plane().contexts().isEmpty());
+    }
+    @Test
+    void shouldKeepABindingWhenAnotherContactUnregisters() throws Exception {
+        assertThat(bob.register(600, SIP).status()).isEqualTo(200);
+        assertThat(bob.register(0, "sip:bob@127.0.0.1:9", SIP).status()).isEqualTo(200);
+        assertThat(server.contact("bob@example.com")).isEqualTo(bob.contactUri());
+    }
+
+    @Test
+    void shouldAskForARetryWhenASecondInviteOverlapsAnUnansweredOne() throws Exception {
+        registerBoth();
+        Call call = call(peer(0xA1), peer(0xB1));
+        RtpPeer bobNew = peer(0xB2);
+        CompletableFuture<Void> held = new CompletableFuture<>();
+        server.beforeMove = aor -> held;
+        bob.inDialog(call.bob(), "INVITE", TestUa.sdp("bob", bobNew.port()));
+        int first = call.bob().cseq;
+        bob.next(response("INVITE", 100), SIP);
+        bob.inDialog(call.bob(), "INVITE", TestUa.sdp("bob", bobNew.port()));
+        TestUa.Msg overlap = bob.next(m -> !m.isRequest() && m.status() >= 200
+            && m.header("cseq").startsWith(call.bob().cseq + " "), SIP);
+        // RFC 3261 14.2 asks for 500 + Retry-After here; the JAIN-SIP dialog layer answers the overlapping INVITE
+        // itself with 491 + Retry-After before the server sees it. Either tells the UA to retry later.
+        assertThat(overlap.status()).as(overlap.toString()).isEqualTo(491);
+        assertThat(overlap.header("retry-after")).isNotNull();
+        held.complete(null);
+        TestUa.Msg ok = bob.next(m -> !m.isRequest() && m.status() >= 200
+            && m.header("cseq").startsWith(first + " "), SIP);
+        assertThat(ok.status()).isEqualTo(200);
+    }
+    @Test
+    void shouldRelayTheCalleesRejectionAndFreeTheContext() throws Exception {
+        registerBoth();
+        alice.request("INVITE", "bob@example.com", TestUa.sdp("alice", 40000));
+        TestUa.Msg invite = bob.next(request("INVITE"), SIP);
+        bob.reply(invite, 486, "Busy Here", "bobtag", null);
+        assertThat(alice.next(finalResponse("INVITE"), SIP).status()).isEqualTo(486);
+        Await.until("context freed after the rejection", Duration.ofSeconds(3),
+            () -> gateway.plane().contexts().isEmpty());
+        assertThat(server.calls()).isZero();
+    }
+}
