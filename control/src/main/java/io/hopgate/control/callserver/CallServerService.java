@@ -33,6 +33,7 @@ public final class CallServerService implements Service {
     private MegacoEndpoint endpoint;
     private CallServer calls;
     private CallServerApi api;
+    private io.hopgate.control.sip.SipMobilityServer sip;
 
     public CallServerService(Config config) {
         this.settings = config.callServer();
@@ -67,8 +68,20 @@ public final class CallServerService implements Service {
         }
         calls = new CallServer(clients, settings.handoffTimeoutMs());
         api = CallServerApi.start(settings.apiListen(), calls);
-        LOG.info("call server started h248={} api={} gateways={}", CallServer.format(endpoint.address()),
-            CallServer.format(api.address()), settings.gateways());
+        if (settings.sipListen() != null) {
+            // SIP mobility (seed 002) anchors its calls on the first gateway named in callserver.gateways.
+            InetSocketAddress anchor = settings.gateways().values().iterator().next();
+            try {
+                sip = io.hopgate.control.sip.SipMobilityServer.start(settings.sipListen(), anchor);
+            } catch (Exception e) {
+                close();
+                throw new IllegalStateException("cannot start SIP on callserver.sip.listen "
+                    + CallServer.format(settings.sipListen()) + ": " + e.getMessage(), e);
+            }
+        }
+        LOG.info("call server started h248={} api={} sip={} gateways={}", CallServer.format(endpoint.address()),
+            CallServer.format(api.address()), settings.sipListen() == null ? "off" : CallServer.format(
+                settings.sipListen()), settings.gateways());
     }
 
     /** Gateways may announce themselves with ServiceChange; that is acknowledged, anything else is not served. */
@@ -103,6 +116,9 @@ public final class CallServerService implements Service {
 
     @Override
     public void close() {
+        if (sip != null) {
+            sip.close();
+        }
         if (api != null) {
             api.close();
         }

@@ -16,7 +16,7 @@ public record CallServerSettings(
     public static CallServerSettings from(Config config) {
         return new CallServerSettings(
             config.socketAddress(ConfigKey.CALLSERVER_API_LISTEN),
-            config.socketAddress(ConfigKey.CALLSERVER_SIP_LISTEN),
+            config.optionalSocketAddress(ConfigKey.CALLSERVER_SIP_LISTEN).orElse(null), // null: no SIP
             config.socketAddress(ConfigKey.CALLSERVER_H248_LISTEN),
             config.gateways(),
             config.durationMs(ConfigKey.CALLSERVER_HANDOFF_TIMEOUT_MS),

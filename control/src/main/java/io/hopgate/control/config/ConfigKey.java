@@ -68,8 +68,8 @@ public enum ConfigKey {
 
     CALLSERVER_API_LISTEN("callserver.api.listen", socketAddress(false, 0), "127.0.0.1:8080",
         "call server: HTTP address for events"),
-    CALLSERVER_SIP_LISTEN("callserver.sip.listen", socketAddress(false, 0), "127.0.0.1:5060",
-        "call server: SIP UDP address"),
+    CALLSERVER_SIP_LISTEN("callserver.sip.listen", socketAddress(true, 0), "127.0.0.1:5060",
+        "call server: SIP UDP address (registrar, calls by name, re-INVITE moves); empty = no SIP"),
     CALLSERVER_H248_LISTEN("callserver.h248.listen", socketAddress(false, 0), "127.0.0.1:2945",
         "call server: its own H.248 UDP address"),
     CALLSERVER_GATEWAYS("callserver.gateways", listOf(namedSocketAddress()), "",

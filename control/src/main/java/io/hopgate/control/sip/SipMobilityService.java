@@ -23,6 +23,9 @@ public final class SipMobilityService implements Service {
 
     public SipMobilityService(Config config, InetSocketAddress gatewayControl) {
         this.sipListen = config.callServer().sipListen();
+        if (sipListen == null) {
+            throw new ConfigException("callserver.sip.listen is empty: SIP mobility needs an address to listen on");
+        }
         this.gateway = gatewayControl;
     }
 

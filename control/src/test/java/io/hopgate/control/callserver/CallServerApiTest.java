@@ -156,7 +156,7 @@ class CallServerApiTest {
             silent = s.getLocalPort(); // nothing answers there once closed
         }
         CallServerService cs = new CallServerService(Config.load(null, List.of("callserver.h248.listen=127.0.0.1:0",
-            "callserver.api.listen=127.0.0.1:0", "callserver.h248-retransmit-ms=10", "callserver.h248-retries=4",
+            "callserver.api.listen=127.0.0.1:0", "callserver.sip.listen=", "callserver.h248-retransmit-ms=10", "callserver.h248-retries=4",
             "callserver.gateways=S=127.0.0.1:" + small.controlAddress().getPort() + ",D=127.0.0.1:" + silent)));
         try {
             cs.start();
