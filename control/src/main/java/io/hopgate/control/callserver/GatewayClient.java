@@ -85,10 +85,18 @@ public final class GatewayClient {
 
     /** Sends the Adds of {@link #addAll} without waiting; {@link #added} waits and reads the reply. */
     public CompletableFuture<TransactionReply> addAllAsync(ContextId context, List<InetSocketAddress> remotes) {
+        return addAllAsync(context, remotes, StreamMode.INACTIVE);
+    }
+
+    /**
+     * Sends one action of Adds in {@code mode} without waiting. Handoff legs use Inactive (add, then arm); a plain
+     * two-party call, e.g. a load run's, can come up SendReceive at once.
+     */
+    public CompletableFuture<TransactionReply> addAllAsync(ContextId context, List<InetSocketAddress> remotes,
+                                                           StreamMode mode) {
         List<CommandRequest> commands = new ArrayList<>();
         for (InetSocketAddress remote : remotes) {
-            commands.add(new CommandRequest(CommandType.ADD, TerminationId.CHOOSE,
-                List.of(media(StreamMode.INACTIVE, remote))));
+            commands.add(new CommandRequest(CommandType.ADD, TerminationId.CHOOSE, List.of(media(mode, remote))));
         }
         return endpoint.request(address, VERSION, List.of(new ActionRequest(context, commands)));
     }
