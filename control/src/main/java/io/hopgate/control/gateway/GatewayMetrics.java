@@ -28,6 +28,8 @@ public final class GatewayMetrics {
     private final Counter retransmissions;
 
     public GatewayMetrics(MediaPlane plane) {
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
         Gauge.builder("hopgate.contexts", plane, p -> p.contexts().size())
             .description("live contexts").register(registry);
         Gauge.builder("hopgate.terminations", plane, p -> p.terminations().size())
