@@ -26,8 +26,13 @@ public final class GatewayMetrics {
     private final Counter refused;
     private final Counter malformed;
     private final Counter retransmissions;
+    private final MediaPlane plane;
+    /** One scrape reads a dozen packet meters; they share one walk over the terminations (at most every 100 ms). */
+    private volatile PacketTotals totals = null;
+    private volatile long totalsAtNanos;
 
     public GatewayMetrics(MediaPlane plane) {
+        this.plane = plane;
         new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
         new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
         Gauge.builder("hopgate.contexts", plane, p -> p.contexts().size())
@@ -38,12 +43,12 @@ public final class GatewayMetrics {
             .description("RTP/RTCP port pairs in use").register(registry);
         Gauge.builder("hopgate.port.pairs.capacity", plane, MediaPlane::portPairCapacity)
             .description("RTP/RTCP port pairs in the configured range").register(registry);
-        packets(plane, "hopgate.packets.received", "packets received from outside", PacketTotals::received);
-        packets(plane, "hopgate.packets.sent", "packets sent out", PacketTotals::sent);
-        packets(plane, "hopgate.octets.received", "octets received from outside", PacketTotals::receivedOctets);
-        packets(plane, "hopgate.octets.sent", "octets sent out", PacketTotals::sentOctets);
+        packets("hopgate.packets.received", "packets received from outside", PacketTotals::received);
+        packets("hopgate.packets.sent", "packets sent out", PacketTotals::sent);
+        packets("hopgate.octets.received", "octets received from outside", PacketTotals::receivedOctets);
+        packets("hopgate.octets.sent", "octets sent out", PacketTotals::sentOctets);
         for (DropReason reason : DropReason.values()) {
-            FunctionCounter.builder("hopgate.packets.dropped", plane, p -> p.totals().dropped(reason))
+            FunctionCounter.builder("hopgate.packets.dropped", this, m -> m.totals().dropped(reason))
                 .description("packets dropped, by reason")
                 .tag("reason", reason.name().toLowerCase(Locale.ROOT))
                 .register(registry);
@@ -57,9 +62,20 @@ public final class GatewayMetrics {
             .register(registry);
     }
 
-    private void packets(MediaPlane plane, String name, String description, ToDoubleFunction<PacketTotals> field) {
-        FunctionCounter.builder(name, plane, p -> field.applyAsDouble(p.totals()))
+    private void packets(String name, String description, ToDoubleFunction<PacketTotals> field) {
+        FunctionCounter.builder(name, this, m -> field.applyAsDouble(m.totals()))
             .description(description).register(registry);
+    }
+
+    private PacketTotals totals() {
+        long now = System.nanoTime();
+        PacketTotals t = totals;
+        if (t == null || now - totalsAtNanos > 100_000_000L) {
+            t = plane.totals();
+            totals = t;
+            totalsAtNanos = now;
+        }
+        return t;
     }
 
     /** Counts one command (or topology change) with its result: 0 for success, else the H.248 error code. */
