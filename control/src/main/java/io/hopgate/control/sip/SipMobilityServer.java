@@ -393,7 +393,10 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
                 }
             } else {
                 expires = Math.min(expires, MAX_EXPIRES_S);
-                bindings.put(aor, new Binding(c.getAddress(), now + TimeUnit.SECONDS.toNanos(expires)));
+                Binding before = bindings.put(aor, new Binding(c.getAddress(), now + TimeUnit.SECONDS.toNanos(expires)));
+                if (before != null && !before.contact().getURI().equals(c.getAddress().getURI())) {
+                    onContactMoved(aor);
+                }
             }
         }
         Response ok = messages.createResponse(Response.OK, request);
@@ -407,6 +410,37 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
         }
         LOG.info("sip register aor={} contact={}", aor, b == null ? "-" : b.contact().getURI());
         respond(event, ok);
+    }
+
+    /**
+     * The party registered from a new contact during a call: its address is about to change (SPEC 2 step 3). Its
+     * leg on the gateway is marked moving, so what the other party says is held, in order, instead of going to the
+     * old address; the re-INVITE's Modify with the new Remote then sends it first.
+     */
+    private void onContactMoved(String aor) {
+        java.util.Set<Call> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Call call : calls.values()) {
+            if (!seen.add(call) || call.ended || !call.answered || call.context < 0) {
+                continue;
+            }
+            Leg leg = call.caller.aor.equals(aor) ? call.caller : call.callee.aor.equals(aor) ? call.callee : null;
+            if (leg == null || leg.termination == null) {
+                continue;
+            }
+            LocalControlDescriptor hold = new LocalControlDescriptor(null, null, null,
+                java.util.Map.of("hopgate/moving", "on"));
+            CommandRequest mark = new CommandRequest(CommandType.MODIFY, TerminationId.of(leg.termination),
+                List.of(new MediaDescriptor(null, List.of(new StreamDescriptor(1, hold, null, null)))));
+            h248(new ActionRequest(ContextId.of(call.context), List.of(mark))).whenComplete((reply, failure) -> {
+                if (failure != null) {
+                    LOG.warn("sip move: cannot mark leg moving aor={} term={} cause={}", aor, leg.termination,
+                        failure.getMessage());
+                } else {
+                    LOG.info("sip move: holding media for aor={} term={} until its re-INVITE", aor,
+                        leg.termination);
+                }
+            });
+        }
     }
 
     private void onInvite(RequestEvent event) throws Exception {

@@ -313,4 +313,41 @@ class SipMobilityServerTest {
             () -> gateway.plane().contexts().isEmpty());
         assertThat(server.calls()).isZero();
     }
+
+    @Test
+    void shouldHoldAlicesSpeechFromBobsNewRegistrationUntilHisReInviteAndLoseNothing() throws Exception {
+        registerBoth();
+        RtpPeer alicePeer = peer(0xA1);
+        RtpPeer bobOld = peer(0xB1);
+        RtpPeer bobNew = peer(0xB2);
+        Call call = call(alicePeer, bobOld);
+        alicePeer.send(call.gatewayForAlice(), 0);
+        assertThat(bobOld.receive(ARRIVAL)).isNotNull();
+
+        // bob's device announces its new contact first (the move is signalled before the old path dies) ...
+        assertThat(bob.register(3600, "sip:bob@127.0.0.1:" + bobNew.port(), SIP).status()).isEqualTo(200);
+        io.hopgate.media.Await.until("bob's leg marked moving",
+            () -> gateway.plane().terminations().stream().anyMatch(io.hopgate.media.Termination::isMoving));
+        // ... alice keeps talking meanwhile ...
+        for (int i = 1; i <= 5; i++) {
+            alicePeer.send(call.gatewayForAlice(), i);
+        }
+        io.hopgate.media.Await.until("alice's 6 packets taken",
+            () -> gateway.plane().totals().received() >= 6);
+        // ... then the re-INVITE with the new address.
+        bob.inDialog(call.bob(), "INVITE", TestUa.sdp("bob", bobNew.port()));
+        assertThat(bob.next(finalResponse("INVITE"), SIP).status()).isEqualTo(200);
+        bob.ack(call.bob(), call.bob().cseq);
+        alicePeer.send(call.gatewayForAlice(), 6);
+
+        List<Integer> tags = new ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            RtpPeer.Received r = bobNew.receive(ARRIVAL);
+            assertThat(r).as("packet " + i + " at bob's new address").isNotNull();
+            tags.add(r.tag());
+        }
+        assertThat(tags).as("held packets first, in order, then live; none lost").containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(bobOld.drain(QUIET)).as("nothing to the old address once the move was announced").isZero();
+        assertThat(bobNew.drain(QUIET)).as("nothing duplicated").isZero();
+    }
 }
