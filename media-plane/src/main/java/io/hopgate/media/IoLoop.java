@@ -60,7 +60,9 @@ final class IoLoop {
                 if (out == null) {
                     continue;
                 }
-                if (out != content && !wrap(view, out)) {
+                // With one target the view already shows the datagram; with several, point it at this copy (the
+                // last one is the datagram itself, after the earlier copies were rewritten in their own memory).
+                if (count > 1 && !wrap(view, out)) {
                     out.release();
                     continue;
                 }

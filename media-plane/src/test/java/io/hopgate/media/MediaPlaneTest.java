@@ -522,4 +522,44 @@ class MediaPlaneTest {
         assertThat(oldAddr.drain(QUIET)).isZero();
         // The class-level Netty leak check fails the run if the held buffers were not released.
     }
+
+    @Test
+    void shouldRewriteEachBicastCopyForItsOwnEgress() throws Exception {
+        RtpPeer earlier = peer(0xE);
+        RtpPeer far = peer(0xF);
+        RtpPeer leg1 = peer(1);
+        RtpPeer leg2 = peer(2);
+        earlier.sequence(5000);
+        MediaContext ctx = plane.createContext();
+        Termination e = plane.add(ctx, StreamMode.SEND_RECV, earlier.address());
+        Termination a = plane.add(ctx, StreamMode.SEND_RECV, far.address());
+        Termination b1 = plane.add(ctx, StreamMode.SEND_RECV, leg1.address());
+        Termination b2 = plane.add(ctx, StreamMode.SEND_RECV, leg2.address());
+        // leg2 first hears another source, so its egress keeps that source's SSRC and sequence afterwards.
+        plane.topology(ctx, a, b2, Topology.ISOLATE);
+        plane.topology(ctx, e, b1, Topology.ISOLATE);
+        plane.topology(ctx, e, a, Topology.ISOLATE);
+        for (int i = 0; i < 3; i++) {
+            earlier.send(e.localRtp(), i);
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(leg2.receive(ARRIVAL).sequence()).isEqualTo(5000 + i);
+        }
+        plane.topology(ctx, e, b2, Topology.ISOLATE);
+        plane.topology(ctx, a, b2, Topology.BOTHWAY);
+        far.sequence(100);
+        for (int i = 0; i < 3; i++) {
+            far.send(a.localRtp(), 10 + i);
+        }
+        for (int i = 0; i < 3; i++) {
+            RtpPeer.Received r1 = leg1.receive(ARRIVAL);
+            RtpPeer.Received r2 = leg2.receive(ARRIVAL);
+            assertThat(r1.tag()).isEqualTo(10 + i);
+            assertThat(r2.tag()).isEqualTo(10 + i);
+            assertThat(r1.ssrc()).as("leg1 hears the far end as it is").isEqualTo(0xF);
+            assertThat(r1.sequence()).isEqualTo(100 + i);
+            assertThat(r2.ssrc()).as("leg2 keeps its earlier SSRC").isEqualTo(0xE);
+            assertThat(r2.sequence()).as("leg2 continues its own sequence").isEqualTo(5003 + i);
+        }
+    }
 }
