@@ -337,14 +337,9 @@ class MediaPlaneTest {
         MediaContext ctx = plane.createContext();
         Termination a = plane.add(ctx, StreamMode.SEND_RECV, pa.address());
         Termination b = plane.add(ctx, StreamMode.SEND_RECV, pb.address());
-        for (int i = 0; i < 20; i++) {
-            if (i != 5 && i != 6) {
-                pa.send(a.localRtp(), i);
-            } else {
-                pa.sequence(pa.hashCode()); // placeholder replaced below
-            }
+        for (int i = 0; i < 18; i++) {
+            pa.send(a.localRtp(), i);
         }
-        // simpler: lost = 0 in order; check counts only
         Await.until("18 forwarded", () -> b.counters().sent() == 18);
         TerminationStatistics sa = plane.subtract(a);
         assertThat(sa.packetsReceived()).isEqualTo(18);
