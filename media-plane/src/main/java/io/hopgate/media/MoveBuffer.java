@@ -13,10 +13,11 @@ final class MoveBuffer {
     private final long[] arrivalNanos;
     private final long maxAgeNanos;
     private int head;
-    private int count;
-    long overflow;
-    long stale;
-    long flushed;
+    // Volatile so that monitoring and tests on other threads see the I/O thread's progress; only that thread writes.
+    private volatile int count;
+    volatile long overflow;
+    volatile long stale;
+    volatile long flushed;
 
     MoveBuffer(int capacity, long maxAgeNanos) {
         this.packets = new ByteBuf[capacity];

@@ -139,6 +139,12 @@ public final class Termination {
         MOVING.setRelease(this, on);
     }
 
+    /** Packets held right now for the end of a move. */
+    public int moveHeld() {
+        MoveBuffer b = moveBuffer;
+        return b == null ? 0 : b.size();
+    }
+
     /** Held packets dropped because the move buffer was full (oldest first). */
     public long moveOverflow() {
         MoveBuffer b = moveBuffer;
