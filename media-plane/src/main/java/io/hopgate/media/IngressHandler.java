@@ -38,6 +38,6 @@ final class IngressHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        loop.onError(termination, cause);
+        loop.onError(termination, rtcpPort, cause);
     }
 }

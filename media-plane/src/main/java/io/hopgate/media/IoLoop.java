@@ -3,12 +3,18 @@ package io.hopgate.media;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.unix.Errors;
 import io.netty.channel.socket.DatagramPacket;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.PortUnreachableException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One forwarding I/O thread: a Netty epoll event loop plus the forwarding state it owns (a {@link PacketForwarder},
@@ -30,9 +36,13 @@ final class IoLoop {
     private long errors;
     private long lastErrorLogNanos = System.nanoTime() - ERROR_LOG_INTERVAL_NANOS;
 
-    IoLoop(EventLoop eventLoop, int maxTargets) {
+    private final MediaPlaneConfig config;
+
+    IoLoop(EventLoop eventLoop, MediaPlaneConfig config) {
         this.eventLoop = eventLoop;
-        this.forwarder = new PacketForwarder(maxTargets);
+        this.config = config;
+        this.forwarder = new PacketForwarder(config.maxTerminationsPerContext(), config.latch(),
+            TimeUnit.MILLISECONDS.toNanos(config.dualReceiveMs()));
     }
 
     /** Called on this loop's thread for every datagram read from a termination's socket. Releases {@code packet}. */
@@ -50,8 +60,12 @@ final class IoLoop {
                 Channel channel = rtcpPort ? from.rtcpChannel : from.rtpChannel;
                 from.counters.increment(TerminationCounters.TX_PACKETS);
                 from.counters.add(TerminationCounters.TX_OCTETS, length);
-                send(channel, content.retain(), packet.sender());
+                send(channel, content.retain(), packet.sender(), rtcpPort ? null : from.rtpConnectedTo);
                 return;
+            }
+            if (count != PacketForwarder.DROPPED && from.movingOnUnreachable && !rtcpPort) {
+                // The peer the kernel called unreachable is sending again from its address: it is back.
+                endMove(from);
             }
             for (int i = 0; i < count; i++) {
                 Termination to = forwarder.target(i);
@@ -77,7 +91,7 @@ final class IoLoop {
                         flushHeld(to, held, now);
                     }
                     Channel channel = rtcpPort ? to.rtcpChannel : to.rtpChannel;
-                    send(channel, out, forwarder.destination(i));
+                    send(channel, out, forwarder.destination(i), rtcpPort ? null : to.rtpConnectedTo);
                 } else {
                     out.release();
                 }
@@ -111,12 +125,20 @@ final class IoLoop {
         return false;
     }
 
-    private void send(Channel channel, ByteBuf out, InetSocketAddress destination) {
+    /**
+     * Queues {@code out} on {@code channel}. A socket connected to the destination gets the bare buffer: Netty then
+     * sends without an address (no per-packet envelope, no address bytes copied).
+     */
+    private void send(Channel channel, ByteBuf out, InetSocketAddress destination, InetSocketAddress connectedTo) {
         if (channel == null) {
             out.release();
             return;
         }
-        channel.write(new DatagramPacket(out, destination), channel.voidPromise());
+        if (connectedTo != null && (connectedTo == destination || connectedTo.equals(destination))) {
+            channel.write(out, channel.voidPromise());
+        } else {
+            channel.write(new DatagramPacket(out, destination), channel.voidPromise());
+        }
         if (dirtyCount > 0 && dirty[dirtyCount - 1] == channel) {
             return;
         }
@@ -141,7 +163,76 @@ final class IoLoop {
         }
         ByteBuf p;
         while ((p = held.poll(nowNanos)) != null) {
-            send(to.rtpChannel, p, remote.rtp());
+            send(to.rtpChannel, p, remote.rtp(), to.rtpConnectedTo);
+        }
+    }
+
+    /** Ends a move on this loop: what was held goes out first, in order, to the current remote. */
+    void endMove(Termination termination) {
+        termination.movingOnUnreachable = false;
+        termination.moving(false);
+        MoveBuffer held = termination.moveBuffer;
+        if (held != null) {
+            flushHeld(termination, held, System.nanoTime());
+        }
+        flush();
+    }
+
+    /**
+     * Connects the termination's RTP socket to its remote address, or disconnects it, to match the current remote
+     * ({@code media.connect-sockets}). Connected, the kernel drops other sources, reads need no address lookup, and
+     * an ICMP unreachable from the peer comes back as a socket error. Not connected: while there is no remote, while
+     * the previous address is still accepted (dual receive; this re-runs when that window ends) and with latching.
+     */
+    void applyRemote(Termination termination) {
+        IoLoop owner = termination.rtpHandler.loop;
+        if (owner != this) { // the termination moved to a context on another loop since this was queued
+            owner.eventLoop.execute(() -> owner.applyRemote(termination));
+            return;
+        }
+        Channel channel = termination.rtpChannel;
+        if (channel == null || !channel.isOpen()) {
+            return;
+        }
+        RemoteAddress remote = termination.remote();
+        InetSocketAddress wanted = null;
+        if (config.connectSockets() && !config.latch() && remote != null) {
+            long left = remote.previousUntilNanos() - System.nanoTime();
+            if (remote.previousRtp() != null && left > 0) {
+                eventLoop.schedule(() -> applyRemote(termination), left + 1_000_000, TimeUnit.NANOSECONDS);
+            } else {
+                wanted = remote.rtp();
+            }
+        }
+        InetSocketAddress current = termination.rtpConnectedTo;
+        if (wanted == null ? current == null : wanted.equals(current)) {
+            return;
+        }
+        try {
+            if (current != null) {
+                termination.rtpConnectedTo = null;
+                channel.disconnect().sync();
+            }
+            if (wanted != null) {
+                channel.connect(wanted).sync();
+                termination.rtpConnectedTo = wanted;
+            }
+            readOneByOne(channel, termination.rtpConnectedTo != null);
+        } catch (Exception e) {
+            // The socket keeps working unconnected: the Java source check still applies.
+            LOG.warn("could not {} RTP socket term={} remote={} cause={}", wanted != null ? "connect" : "disconnect",
+                termination.id(), wanted, e.toString());
+        }
+    }
+
+    /**
+     * Connected, a socket reads with plain recv (one datagram per call): Netty's batched recvmmsg would look up the
+     * destination address on every call, which costs more than batching saves at one packet per 20 ms per socket.
+     */
+    private static void readOneByOne(Channel channel, boolean oneByOne) {
+        if (channel instanceof EpollDatagramChannel) {
+            channel.config().setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE,
+                oneByOne ? 0 : MediaPlane.MAX_DATAGRAM_BYTES);
         }
     }
 
@@ -155,13 +246,34 @@ final class IoLoop {
     }
 
     /** A socket error on this loop (e.g. ICMP port unreachable surfaced by the kernel). Counted, logged rarely. */
-    void onError(Termination termination, Throwable cause) {
+    void onError(Termination termination, boolean rtcpPort, Throwable cause) {
         errors++;
+        if (!rtcpPort && unreachable(cause)) {
+            termination.counters.increment(TerminationCounters.UNREACHABLE);
+            if (config.moveOnUnreachable() && termination.remote() != null && !termination.isMoving()) {
+                // SPEC 2 step 3: hold what is meant for the peer until it is heard again or control re-points it.
+                termination.moveBuffer(config);
+                termination.movingOnUnreachable = true;
+                termination.moving(true);
+            }
+        }
         long now = System.nanoTime();
         if (now - lastErrorLogNanos >= ERROR_LOG_INTERVAL_NANOS) {
             lastErrorLogNanos = now;
             LOG.warn("socket error term={} errors={} cause={}", termination.id(), errors, cause.toString());
         }
+    }
+
+    private static boolean unreachable(Throwable cause) {
+        if (cause instanceof PortUnreachableException || cause instanceof NoRouteToHostException) {
+            return true;
+        }
+        if (cause instanceof Errors.NativeIoException e) {
+            int errno = e.expectedErr();
+            return errno == Errors.ERROR_ECONNREFUSED_NEGATIVE || errno == Errors.ERROR_EHOSTUNREACH_NEGATIVE
+                || errno == Errors.ERROR_ENETUNREACH_NEGATIVE;
+        }
+        return false;
     }
 
     long errors() {

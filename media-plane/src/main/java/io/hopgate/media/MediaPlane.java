@@ -66,14 +66,16 @@ public final class MediaPlane implements AutoCloseable {
             handlers);
         List<IoLoop> list = new ArrayList<>();
         for (EventExecutor executor : group) {
-            list.add(new IoLoop((EventLoop) executor, config.maxTerminationsPerContext()));
+            list.add(new IoLoop((EventLoop) executor, config));
         }
         this.loops = list.toArray(new IoLoop[0]);
         this.servers = new UdpServer[loops.length];
         for (int i = 0; i < loops.length; i++) {
             UdpServer server = UdpServer.create()
                 .runOn(loops[i].eventLoop)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES * RECV_BATCH));
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES * RECV_BATCH))
+                // Active from registration on: a socket stays writable while IoLoop.applyRemote disconnects it.
+                .option(ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION, true);
             if (config.socketBufferBytes() > 0) { // 0 keeps the kernel's default
                 server = server.option(ChannelOption.SO_RCVBUF, config.socketBufferBytes())
                     .option(ChannelOption.SO_SNDBUF, config.socketBufferBytes());
@@ -139,6 +141,7 @@ public final class MediaPlane implements AutoCloseable {
         termination.mode(mode);
         if (remoteRtp != null) {
             termination.remote(RemoteAddress.of(remoteRtp));
+            applyRemoteOnLoop(termination);
         }
         termination.context(context);
         terminations.put(termination.id(), termination);
@@ -226,7 +229,18 @@ public final class MediaPlane implements AutoCloseable {
             next = new RemoteAddress(next.rtp(), next.rtcp(), old.rtp(),
                 System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.dualReceiveMs()));
         }
-        termination.remote(next);
+        termination.movingOnUnreachable = false;
+        // Published on the loop together with the socket's (dis)connect: had the remote been published first, the
+        // new peer's first packets could still meet a socket connected to the old one and be dropped by the kernel.
+        IoLoop loop = termination.rtpHandler.loop;
+        RemoteAddress published = next;
+        if (!loop.eventLoop.submit(() -> {
+            termination.remote(published);
+            loop.applyRemote(termination);
+        }).awaitUninterruptibly(BIND_TIMEOUT.toMillis())) {
+            termination.remote(published);
+            LOG.warn("I/O loop slow to apply a remote change term={} remote={}", termination.id(), remoteRtp);
+        }
         if (termination.isMoving()) {
             endMove(termination);
         }
@@ -240,24 +254,26 @@ public final class MediaPlane implements AutoCloseable {
      */
     public synchronized void moving(Termination termination, boolean on) throws MediaPlaneException {
         requireLive(termination);
+        termination.movingOnUnreachable = false;
         if (on) {
-            if (termination.moveBuffer == null) {
-                termination.moveBuffer = new MoveBuffer(config.moveBufferPackets(),
-                    TimeUnit.MILLISECONDS.toNanos(config.moveBufferMs()));
-            }
+            termination.moveBuffer(config);
             termination.moving(true);
         } else if (termination.isMoving()) {
             endMove(termination);
         }
     }
 
+    /** Lets the owning loop (dis)connect the RTP socket to match the termination's new remote address. */
+    private static void applyRemoteOnLoop(Termination termination) {
+        IoLoop loop = termination.rtpHandler.loop;
+        loop.eventLoop.execute(() -> loop.applyRemote(termination));
+    }
+
     private static void endMove(Termination termination) {
         termination.moving(false);
         // Flush on the owning loop even when no live packet comes to trigger it; the loop orders it with live ones.
         IoLoop loop = termination.rtpHandler.loop;
-        MoveBuffer held = termination.moveBuffer;
-        loop.eventLoop.execute(() -> loop.flushHeld(termination, held, System.nanoTime()));
-        loop.eventLoop.execute(loop::flush);
+        loop.eventLoop.execute(() -> loop.endMove(termination));
     }
 
     /** Sets the payload clock rate (Hz, from SDP rtpmap) used by egress continuity. */

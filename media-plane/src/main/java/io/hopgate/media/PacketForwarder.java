@@ -25,11 +25,23 @@ public final class PacketForwarder {
     private final RtcpHeader rtcp = new RtcpHeader();
     private final Termination[] targets;
     private final InetSocketAddress[] destinations;
+    private final boolean latch;
+    private final long dualReceiveNanos;
     private boolean lastWasRtcp;
 
     public PacketForwarder(int maxTargets) {
+        this(maxTargets, false, 0);
+    }
+
+    /**
+     * @param latch            accept a new RTP source that keeps the stream's SSRC and continues its sequence
+     * @param dualReceiveNanos how long the source before a latch stays accepted
+     */
+    public PacketForwarder(int maxTargets, boolean latch, long dualReceiveNanos) {
         targets = new Termination[maxTargets];
         destinations = new InetSocketAddress[maxTargets];
+        this.latch = latch;
+        this.dualReceiveNanos = dualReceiveNanos;
     }
 
     /**
@@ -48,7 +60,8 @@ public final class PacketForwarder {
         }
         boolean isRtcp = rtcpPort || RtcpHeader.isRtcp(buffer, offset, length);
         RemoteAddress remote = from.remote();
-        if (remote != null && !(isRtcp ? remote.acceptsRtcp(source, nowNanos) : remote.acceptsRtp(source, nowNanos))) {
+        if (remote != null && !(isRtcp ? remote.acceptsRtcp(source, nowNanos) : remote.acceptsRtp(source, nowNanos))
+            && !(latch && !isRtcp && latched(from, remote, buffer, offset, length, source, nowNanos))) {
             counters.drop(DropReason.SOURCE);
             return DROPPED;
         }
@@ -64,6 +77,10 @@ public final class PacketForwarder {
                 return DROPPED;
             }
             from.reception.onPacket(rtp.sequence(), rtp.timestamp(), nowNanos, from.clockRate(), length);
+            if (latch) {
+                from.lastSsrc = rtp.ssrc();
+                from.lastSequence = rtp.sequence();
+            }
         }
         counters.increment(TerminationCounters.RX_PACKETS);
         counters.add(TerminationCounters.RX_OCTETS, length);
@@ -91,6 +108,28 @@ public final class PacketForwarder {
             return DROPPED;
         }
         return count;
+    }
+
+    /**
+     * Latching (SPEC 5, off by default): an RTP packet from a new source moves the remote there only when it carries
+     * the SSRC of the stream accepted so far and a sequence number at most
+     * {@link MediaPlaneConfig#LATCH_SEQUENCE_WINDOW} ahead of the last one, i.e. the same stream seen from a new
+     * address. Someone who cannot see the stream cannot guess both. Allocates only when it latches.
+     */
+    private boolean latched(Termination from, RemoteAddress remote, MutableDirectBuffer buffer, int offset,
+                            int length, InetSocketAddress source, long nowNanos) {
+        if (from.lastSequence < 0 || rtp.wrap(buffer, offset, length).validate() != RtpValidation.OK
+            || rtp.ssrc() != from.lastSsrc) {
+            return false;
+        }
+        int ahead = (rtp.sequence() - from.lastSequence) & 0xFFFF;
+        if (ahead == 0 || ahead > MediaPlaneConfig.LATCH_SEQUENCE_WINDOW) {
+            return false;
+        }
+        from.remote(new RemoteAddress(source, new InetSocketAddress(source.getAddress(), source.getPort() + 1),
+            remote.rtp(), nowNanos + dualReceiveNanos));
+        from.counters.increment(TerminationCounters.LATCHED);
+        return true;
     }
 
     /** Whether the datagram last accepted by {@link #route} was RTCP. */

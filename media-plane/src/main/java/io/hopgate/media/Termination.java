@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A port of the gateway: an RTP socket on an even port and an RTCP socket on the next odd one, the peer's address,
@@ -22,6 +23,7 @@ public final class Termination {
     private static final VarHandle ROUTES;
     private static final VarHandle CONTEXT;
     private static final VarHandle MOVING;
+    private static final VarHandle MOVE_BUFFER;
     static final Termination[] NO_ROUTES = new Termination[0];
 
     static {
@@ -32,6 +34,7 @@ public final class Termination {
             ROUTES = lookup.findVarHandle(Termination.class, "routes", Termination[].class);
             CONTEXT = lookup.findVarHandle(Termination.class, "context", MediaContext.class);
             MOVING = lookup.findVarHandle(Termination.class, "moving", boolean.class);
+            MOVE_BUFFER = lookup.findVarHandle(Termination.class, "moveBuffer", MoveBuffer.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -55,8 +58,15 @@ public final class Termination {
     private volatile int clockRate = 8000;
     @SuppressWarnings("unused") // through MOVING
     private boolean moving;
-    /** Created by control before the first {@link #moving(boolean)} store that publishes it; null until then. */
+    /** Created (once, by control or by the I/O thread) before the first {@link #moving(boolean)} store; else null. */
     volatile MoveBuffer moveBuffer;
+    /** True while the move was started by the I/O thread (peer unreachable) rather than by control. */
+    volatile boolean movingOnUnreachable;
+    /** The address the RTP socket is connected to, or null when it is not connected. Owned by the I/O thread. */
+    volatile InetSocketAddress rtpConnectedTo;
+    /** SSRC and sequence number of the last accepted RTP packet, for latching. Owned by the I/O thread. */
+    int lastSsrc;
+    int lastSequence = -1;
 
     Channel rtpChannel;
     Channel rtcpChannel;
@@ -139,6 +149,17 @@ public final class Termination {
         MOVING.setRelease(this, on);
     }
 
+    /** The move buffer, created on first use; control and the I/O thread may race here, one buffer wins. */
+    MoveBuffer moveBuffer(MediaPlaneConfig config) {
+        MoveBuffer b = moveBuffer;
+        if (b == null) {
+            MOVE_BUFFER.compareAndSet(this, null, new MoveBuffer(config.moveBufferPackets(),
+                TimeUnit.MILLISECONDS.toNanos(config.moveBufferMs())));
+            b = moveBuffer;
+        }
+        return b;
+    }
+
     /** Packets held right now for the end of a move. */
     public int moveHeld() {
         MoveBuffer b = moveBuffer;
@@ -184,7 +205,8 @@ public final class Termination {
         TerminationCounters c = counters;
         return new TerminationStatistics(c.received(), c.receivedOctets(), c.sent(), c.sentOctets(),
             reception.lost(), reception.jitter(), c.dropped(DropReason.MODE), c.dropped(DropReason.SOURCE),
-            c.dropped(DropReason.MALFORMED), c.dropped(DropReason.NO_ROUTE));
+            c.dropped(DropReason.MALFORMED), c.dropped(DropReason.NO_ROUTE), c.unreachable(), c.latched(),
+            moveFlushed(), moveOverflow(), moveStale());
     }
 
     @Override

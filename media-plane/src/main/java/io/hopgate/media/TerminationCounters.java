@@ -19,7 +19,9 @@ public final class TerminationCounters {
     static final int DROP_NO_ROUTE = 7;
     static final int RTCP_RX = 8;
     static final int RTCP_TX = 9;
-    private static final int COUNT = 10;
+    static final int UNREACHABLE = 10;
+    static final int LATCHED = 11;
+    private static final int COUNT = 12;
 
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
 
@@ -67,5 +69,15 @@ public final class TerminationCounters {
 
     public long dropped(DropReason reason) {
         return value(DROP_MODE + reason.ordinal());
+    }
+
+    /** Times the kernel reported the peer unreachable (ICMP) on the connected RTP socket. */
+    public long unreachable() {
+        return value(UNREACHABLE);
+    }
+
+    /** Times latching moved the remote to a new source that kept the stream's SSRC and sequence. */
+    public long latched() {
+        return value(LATCHED);
     }
 }

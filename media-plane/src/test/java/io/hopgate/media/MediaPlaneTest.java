@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class MediaPlaneTest {
-    private static final Duration ARRIVAL = Duration.ofSeconds(2);
+    private static final Duration ARRIVAL = Duration.ofSeconds(5);
     private static final Duration QUIET = Duration.ofMillis(150);
 
     private MediaPlane plane;
@@ -260,6 +260,9 @@ class MediaPlaneTest {
 
     @Test
     void shouldDropAndCountPacketsFromAForeignSource() throws Exception {
+        // Unconnected sockets: the Java source check sees and counts the foreign packets.
+        plane.close();
+        plane = MediaPlane.start(MediaPlaneConfig.loopback(41000, 41999).withConnectSockets(false));
         RtpPeer pa = peer(1);
         RtpPeer pb = peer(2);
         RtpPeer attacker = peer(3);
@@ -275,6 +278,184 @@ class MediaPlaneTest {
         assertThat(pb.drain(QUIET)).isZero();
         assertThat(attacker.drain(QUIET)).isZero();
         assertThat(b.counters().sent()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldKeepAForeignSourceOutOfAConnectedSocket() throws Exception {
+        RtpPeer pa = peer(1);
+        RtpPeer pb = peer(2);
+        RtpPeer attacker = peer(1); // even the right SSRC does not help
+        MediaContext ctx = plane.createContext();
+        Termination a = plane.add(ctx, StreamMode.SEND_RECV, pa.address());
+        plane.add(ctx, StreamMode.SEND_RECV, pb.address());
+        Await.until("RTP socket connected", () -> pa.address().equals(a.rtpConnectedTo));
+        for (int i = 0; i < 5; i++) {
+            attacker.send(a.localRtp(), 666);
+        }
+        pa.send(a.localRtp(), 1);
+        assertThat(pb.receive(ARRIVAL).tag()).isEqualTo(1);
+        assertThat(pb.drain(QUIET)).as("the kernel drops the foreign packets").isZero();
+        assertThat(a.counters().received()).isEqualTo(1);
+        assertThat(a.remote().rtp()).isEqualTo(pa.address());
+    }
+
+    @Test
+    void shouldReconnectToANewRemoteOnceTheDualReceiveWindowCloses() throws Exception {
+        plane.close();
+        plane = MediaPlane.start(MediaPlaneConfig.loopback(41000, 41999).withDualReceiveMs(300));
+        RtpPeer oldAddr = peer(1);
+        RtpPeer newAddr = peer(1);
+        RtpPeer pb = peer(2);
+        MediaContext ctx = plane.createContext();
+        Termination a = plane.add(ctx, StreamMode.SEND_RECV, oldAddr.address());
+        plane.add(ctx, StreamMode.SEND_RECV, pb.address());
+        Await.until("connected to the first remote", () -> oldAddr.address().equals(a.rtpConnectedTo));
+        plane.remote(a, newAddr.address());
+        Await.until("unconnected during dual receive", () -> a.rtpConnectedTo == null);
+        oldAddr.send(a.localRtp(), 1);
+        assertThat(pb.receive(ARRIVAL).tag()).as("old source inside the window").isEqualTo(1);
+        Await.until("connected to the new remote", () -> newAddr.address().equals(a.rtpConnectedTo));
+        oldAddr.send(a.localRtp(), 2);
+        newAddr.send(a.localRtp(), 3);
+        assertThat(pb.receive(ARRIVAL).tag()).isEqualTo(3);
+        assertThat(pb.drain(QUIET)).isZero();
+    }
+
+    @Test
+    void shouldTakeTheNewPeersFirstPacketRightAfterTheRemoteChanges() throws Exception {
+        for (int dualReceiveMs : new int[] {0, 2000}) {
+            plane.close();
+            plane = MediaPlane.start(MediaPlaneConfig.loopback(41000, 41999).withDualReceiveMs(dualReceiveMs));
+            RtpPeer[] addresses = {peer(1), peer(1)};
+            RtpPeer pb = peer(2);
+            MediaContext ctx = plane.createContext();
+            Termination a = plane.add(ctx, StreamMode.SEND_RECV, addresses[0].address());
+            plane.add(ctx, StreamMode.SEND_RECV, pb.address());
+            for (int i = 1; i <= 10; i++) {
+                RtpPeer now = addresses[i % 2];
+                plane.remote(a, now.address());
+                now.send(a.localRtp(), i); // no wait: when remote() returns the socket takes the new peer
+                assertThat(pb.receive(ARRIVAL)).as("dual-receive-ms=%d, switch %d", dualReceiveMs, i)
+                    .isNotNull().extracting(RtpPeer.Received::tag).isEqualTo(i);
+            }
+        }
+    }
+
+    @Test
+    void shouldHoldPacketsForAnUnreachablePeerAndSendThemToItsNewAddress() throws Exception {
+        RtpPeer far = peer(1);
+        RtpPeer gone = peer(2);
+        RtpPeer newAddr = peer(2);
+        MediaContext ctx = plane.createContext();
+        Termination a = plane.add(ctx, StreamMode.SEND_RECV, far.address());
+        Termination b = plane.add(ctx, StreamMode.SEND_RECV, gone.address());
+        Await.until("connected", () -> gone.address().equals(b.rtpConnectedTo));
+        gone.close(); // its port now answers with ICMP port unreachable
+        int sent = sendUntilMoving(far, a, b);
+        assertThat(b.counters().unreachable()).isPositive();
+        for (int i = 0; i < 5; i++) {
+            far.send(a.localRtp(), ++sent);
+        }
+        Await.until("5 held", () -> b.moveHeld() >= 5);
+        plane.remote(b, newAddr.address()); // the re-INVITE's new address
+        List<Integer> tags = tagsUntilQuiet(newAddr);
+        assertHeldRunEndingAt(tags, sent, 5, b);
+        assertThat(b.isMoving()).isFalse();
+        far.send(a.localRtp(), ++sent);
+        assertThat(newAddr.receive(ARRIVAL).tag()).isEqualTo(sent);
+    }
+
+    @Test
+    void shouldEndAnUnreachableMoveWhenThePeerIsHeardAgain() throws Exception {
+        RtpPeer far = peer(1);
+        RtpPeer flaky = peer(2);
+        MediaContext ctx = plane.createContext();
+        Termination a = plane.add(ctx, StreamMode.SEND_RECV, far.address());
+        Termination b = plane.add(ctx, StreamMode.SEND_RECV, flaky.address());
+        Await.until("connected", () -> flaky.address().equals(b.rtpConnectedTo));
+        int port = flaky.port();
+        flaky.close();
+        int sent = sendUntilMoving(far, a, b);
+        far.send(a.localRtp(), ++sent);
+        far.send(a.localRtp(), ++sent);
+        Await.until("2 held", () -> b.moveHeld() >= 2);
+        RtpPeer back = new RtpPeer(2, port);
+        peers.add(back);
+        back.send(b.localRtp(), 99); // heard again from its own address
+        assertThat(far.receive(ARRIVAL).tag()).isEqualTo(99);
+        assertHeldRunEndingAt(tagsUntilQuiet(back), sent, 2, b);
+        assertThat(b.isMoving()).isFalse();
+    }
+
+    /** Sends from {@code far} through {@code a} until {@code b}'s dead peer got it marked moving (at most 40). */
+    private static int sendUntilMoving(RtpPeer far, Termination a, Termination b) throws Exception {
+        int sent = 0;
+        // The first packet after the peer vanished leaves before the ICMP comes back; the error marks the leg moving.
+        while (!b.isMoving() && sent < 40) {
+            far.send(a.localRtp(), ++sent);
+            int expected = sent;
+            Await.until("packet " + sent + " taken", () -> a.counters().received() == expected);
+        }
+        assertThat(b.isMoving()).as("moving after ICMP port unreachable").isTrue();
+        return sent;
+    }
+
+    private static List<Integer> tagsUntilQuiet(RtpPeer peer) throws Exception {
+        List<Integer> tags = new ArrayList<>();
+        RtpPeer.Received r = peer.receive(ARRIVAL);
+        while (r != null) {
+            tags.add(r.tag());
+            r = peer.receive(QUIET);
+        }
+        return tags;
+    }
+
+    /**
+     * What the move held arrives as one run of consecutive tags that ends with the last one sent: in order, none
+     * duplicated. (Whether the packet in flight when the ICMP landed was held or lost is a race, so the run may
+     * start one earlier.)
+     */
+    private static void assertHeldRunEndingAt(List<Integer> tags, int last, int atLeast, Termination t) {
+        assertThat(tags).hasSizeGreaterThanOrEqualTo(atLeast);
+        for (int i = 0; i < tags.size(); i++) {
+            assertThat(tags.get(i)).isEqualTo(last - tags.size() + 1 + i);
+        }
+        assertThat(t.moveFlushed()).isEqualTo(tags.size());
+    }
+
+    @Test
+    void shouldLatchOnlyOntoTheSameStreamFromANewAddress() throws Exception {
+        plane.close();
+        plane = MediaPlane.start(MediaPlaneConfig.loopback(41000, 41999).withLatch(true));
+        RtpPeer pa = peer(0xA);
+        RtpPeer pb = peer(0xB);
+        MediaContext ctx = plane.createContext();
+        Termination a = plane.add(ctx, StreamMode.SEND_RECV, pa.address());
+        plane.add(ctx, StreamMode.SEND_RECV, pb.address());
+        pa.sequence(100);
+        for (int i = 0; i < 3; i++) {
+            pa.send(a.localRtp(), i); // sequences 100..102
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(pb.receive(ARRIVAL).tag()).isEqualTo(i);
+        }
+        RtpPeer otherSsrc = peer(0xBAD);
+        otherSsrc.sequence(103);
+        otherSsrc.send(a.localRtp(), 666);
+        RtpPeer farAhead = peer(0xA);
+        farAhead.sequence(103 + MediaPlaneConfig.LATCH_SEQUENCE_WINDOW);
+        farAhead.send(a.localRtp(), 667);
+        Await.until("2 foreign drops", () -> a.counters().dropped(DropReason.SOURCE) == 2);
+        assertThat(a.remote().rtp()).isEqualTo(pa.address());
+        RtpPeer moved = peer(0xA); // the same stream, now from a new address
+        moved.sequence(104);
+        moved.send(a.localRtp(), 3);
+        assertThat(pb.receive(ARRIVAL).tag()).isEqualTo(3);
+        assertThat(a.remote().rtp()).isEqualTo(moved.address());
+        assertThat(a.counters().latched()).isEqualTo(1);
+        pb.send(plane.terminations().stream().filter(t -> t != a).findFirst().orElseThrow().localRtp(), 7);
+        assertThat(moved.receive(ARRIVAL).tag()).as("the far end now reaches the new address").isEqualTo(7);
+        assertThat(pb.drain(QUIET)).isZero();
     }
 
     @Test
@@ -423,8 +604,10 @@ class MediaPlaneTest {
 
     @Test
     void shouldAcceptTheOldSourceDuringTheDualReceiveWindowOnly() throws Exception {
+        // Unconnected sockets, so the Java source check decides (and counts) after the window.
         plane.close();
-        plane = MediaPlane.start(MediaPlaneConfig.loopback(42000, 42099).withDualReceiveMs(300));
+        plane = MediaPlane.start(MediaPlaneConfig.loopback(42000, 42099).withDualReceiveMs(300)
+            .withConnectSockets(false));
         RtpPeer oldAddr = peer(1);
         RtpPeer newAddr = peer(1);
         RtpPeer pb = peer(2);

@@ -13,7 +13,9 @@ public record MediaSettings(
     boolean latch,
     long dualReceiveMs,
     long moveBufferMs,
-    int moveBufferPackets) {
+    int moveBufferPackets,
+    boolean moveOnUnreachable,
+    boolean connectSockets) {
 
     public static MediaSettings from(Config config) {
         return new MediaSettings(
@@ -28,7 +30,9 @@ public record MediaSettings(
             config.bool(ConfigKey.MEDIA_LATCH),
             config.durationMs(ConfigKey.MEDIA_DUAL_RECEIVE_MS),
             config.durationMs(ConfigKey.MEDIA_MOVE_BUFFER_MS),
-            config.integer(ConfigKey.MEDIA_MOVE_BUFFER_PACKETS));
+            config.integer(ConfigKey.MEDIA_MOVE_BUFFER_PACKETS),
+            config.bool(ConfigKey.MEDIA_MOVE_ON_UNREACHABLE),
+            config.bool(ConfigKey.MEDIA_CONNECT_SOCKETS));
     }
 
     /** {@code media.continuity=rewrite}: one SSRC and continuous numbering toward the far end. */

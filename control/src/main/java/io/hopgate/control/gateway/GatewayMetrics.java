@@ -53,6 +53,13 @@ public final class GatewayMetrics {
                 .tag("reason", reason.name().toLowerCase(Locale.ROOT))
                 .register(registry);
         }
+        packets("hopgate.peer.unreachable", "times the kernel reported a leg's peer unreachable (ICMP)",
+            PacketTotals::unreachable);
+        packets("hopgate.source.latched", "times latching moved a leg to the stream's new source",
+            PacketTotals::latched);
+        moveBuffer("flushed", PacketTotals::moveFlushed);
+        moveBuffer("overflow", PacketTotals::moveOverflow);
+        moveBuffer("stale", PacketTotals::moveStale);
         refused = Counter.builder("hopgate.h248.refused").description("H.248 requests from peers not allowed")
             .register(registry);
         malformed = Counter.builder("hopgate.h248.malformed").description("H.248 messages that did not parse")
@@ -65,6 +72,13 @@ public final class GatewayMetrics {
     private void packets(String name, String description, ToDoubleFunction<PacketTotals> field) {
         FunctionCounter.builder(name, this, m -> field.applyAsDouble(m.totals()))
             .description(description).register(registry);
+    }
+
+    private void moveBuffer(String outcome, ToDoubleFunction<PacketTotals> field) {
+        FunctionCounter.builder("hopgate.move.buffer.packets", this, m -> field.applyAsDouble(m.totals()))
+            .description("packets held for a moving leg, by outcome: flushed to the new address, dropped as overflow "
+                + "or as too old")
+            .tag("outcome", outcome).register(registry);
     }
 
     private PacketTotals totals() {

@@ -60,11 +60,6 @@ public final class GatewayService implements Service {
         }
         MediaSettings media = config.media();
         ControlSettings control = config.control();
-        if (media.latch()) {
-            throw new io.hopgate.control.config.ConfigException(
-                "media.latch=true: source latching is not available in this build; a leg's source changes only by "
-                    + "signalling (H.248 Modify of Remote)");
-        }
         plane = MediaPlane.start(mediaConfig(media));
         metrics = new GatewayMetrics(plane);
         GatewayCommands commands = new GatewayCommands(plane, metrics);
@@ -120,7 +115,8 @@ public final class GatewayService implements Service {
         }
         return new MediaPlaneConfig(address, media.portMin(), media.portMax(), media.ioThreads(), media.maxContexts(),
             media.maxTerminationsPerContext(), media.rewritesContinuity(), media.socketBufferBytes(),
-            (int) media.dualReceiveMs(), (int) media.moveBufferMs(), media.moveBufferPackets());
+            (int) media.dualReceiveMs(), (int) media.moveBufferMs(), media.moveBufferPackets(), media.latch(),
+            media.connectSockets(), media.moveOnUnreachable());
     }
 
     /** {@code control.allowed-peers}: entries are an IP (any port) or IP:port; an empty list allows everyone. */
