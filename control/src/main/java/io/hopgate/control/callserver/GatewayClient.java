@@ -131,7 +131,14 @@ public final class GatewayClient {
         ErrorDescriptor error = firstError(reply);
         if (error != null) {
             // Waiting for the undo keeps this call's promise: when it throws, nothing it added is left behind.
-            undoPartialAdd(reply).join();
+            // The undo's future never fails (each Subtract's failure is logged), so only the bound can end it early.
+            try {
+                undoPartialAdd(reply).get(waitMs, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("undo of a partial add unfinished gw={} after {} ms cause={}", name, waitMs, e.toString());
+            }
             throw failure("add", reply, error);
         }
         return readAdded(reply, expected);

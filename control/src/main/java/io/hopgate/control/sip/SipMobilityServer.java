@@ -48,19 +48,26 @@ import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import java.net.DatagramSocket;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.ListIterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -173,13 +180,14 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
             return leg == caller ? callee : caller;
         }
 
-        boolean moving() {
+        /** Either party has an INVITE without a final response: a re-INVITE from the other one crosses it. */
+        boolean inviteUnanswered() {
             return caller.pendingInvite != null || callee.pendingInvite != null;
         }
     }
 
     private SipMobilityServer(SipStack stack, SipProvider provider, SipFactory factory, InetSocketAddress sipAddress,
-                              MegacoEndpoint megaco, InetSocketAddress gateway) throws Exception {
+                              MegacoEndpoint megaco, InetSocketAddress gatewayControl) throws Exception {
         this.stack = stack;
         this.provider = provider;
         this.headers = factory.createHeaderFactory();
@@ -187,8 +195,8 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
         this.messages = factory.createMessageFactory();
         this.sipAddress = sipAddress;
         this.megaco = megaco;
-        this.gateway = new GatewayClient(gateway.getHostString() + ":" + gateway.getPort(), gateway, megaco,
-            GATEWAY_WAIT_MS);
+        this.gateway = new GatewayClient(gatewayControl.getHostString() + ":" + gatewayControl.getPort(),
+            gatewayControl, megaco, GATEWAY_WAIT_MS);
         this.control = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sip-control");
             t.setDaemon(true);
@@ -269,7 +277,7 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
         });
     }
 
-    private <T> T onControl(java.util.concurrent.Callable<T> task) {
+    private <T> T onControl(Callable<T> task) {
         try {
             return control.submit(task).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -293,7 +301,7 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
     private void post(Runnable task) {
         try {
             control.execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
+        } catch (RejectedExecutionException closed) {
             LOG.debug("sip event after close dropped");
         }
     }
@@ -424,7 +432,7 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
      * old address; the re-INVITE's Modify with the new Remote then sends it first.
      */
     private void onContactMoved(String aor) {
-        java.util.Set<Call> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<Call> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Call call : calls.values()) {
             if (!seen.add(call) || call.ended || !call.answered || !call.context.isConcrete()) {
                 continue;
@@ -550,7 +558,7 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
             st.sendResponse(r);
             return;
         }
-        if (call.moving()) {
+        if (call.inviteUnanswered()) {
             // The two dialogs share one session on the gateway: a re-INVITE from the other party while a move
             // is being applied is a crossing re-INVITE, answered as a UA would answer glare (RFC 3261 14.2):
             // 491, and the party retries after a random wait (14.1).
@@ -826,7 +834,7 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
 
     /** The party's SDP with the gateway's address and port in place of the party's own. */
     private static String rewrite(SessionDescription sdp, InetSocketAddress gatewayMedia) {
-        String type = gatewayMedia.getAddress() instanceof java.net.Inet6Address ? "IP6" : "IP4";
+        String type = gatewayMedia.getAddress() instanceof Inet6Address ? "IP6" : "IP4";
         return sdp.withConnection(type, gatewayMedia.getAddress().getHostAddress())
             .withMediaPort(0, gatewayMedia.getPort())
             .format("\r\n");
@@ -848,7 +856,7 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
         if (!(uri instanceof SipURI sip) || sip.getUser() == null) {
             return null;
         }
-        return sip.getUser() + "@" + sip.getHost().toLowerCase(java.util.Locale.ROOT);
+        return sip.getUser() + "@" + sip.getHost().toLowerCase(Locale.ROOT);
     }
 
     private Response okWithSdp(Request request, String sdp) throws ParseException {
