@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * through the call server's {@link MegacoEndpoint} (retransmission, backoff, Pending and timeout are its job) and
  * turn Error descriptors into {@link GatewayException}s carrying the code and text.
  *
- * <p>Threads: the calls block until the reply; they are made on the call server's event thread only.
+ * <p>Threads: the blocking calls wait for the reply; they are made on the call server's event thread only. The
+ * {@code *Async} calls never wait and may be made from any thread; their futures complete on the endpoint's reply
+ * thread, so a caller that owns its state (the SIP server) continues with {@code whenCompleteAsync(..., itsExecutor)}.
  */
 public final class GatewayClient {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayClient.class);
@@ -49,6 +51,28 @@ public final class GatewayClient {
     /** One command of a Modify: a termination's new mode and/or remote address (null = unchanged). */
     public record Change(TerminationId termination, StreamMode mode, InetSocketAddress remote) {
     }
+
+    /**
+     * What one Add or Modify asks of a termination's stream 1. A null field is left out of the request: on a Modify
+     * it stays as it is.
+     *
+     * @param mode      LocalControl Mode
+     * @param remoteSdp the Remote as SDP text; a SIP party's own SDP goes here whole, so the gateway takes its formats
+     *                  and clock rate as well as its address
+     * @param moving    LocalControl {@value #MOVING_PROPERTY}: on holds RTP for the termination, in order, until its
+     *                  next Remote is set, which sends what was held first (SPEC 2 "Transparent mobility" step 3)
+     */
+    public record StreamRequest(StreamMode mode, String remoteSdp, Boolean moving) {
+        /** Marks the termination moving and nothing else: its mode and Remote stay until the move's new Remote. */
+        public static final StreamRequest MOVING = new StreamRequest(null, null, Boolean.TRUE);
+
+        public static StreamRequest of(StreamMode mode, String remoteSdp) {
+            return new StreamRequest(mode, remoteSdp, null);
+        }
+    }
+
+    /** Hopgate's LocalControl property read by the gateway (see {@code gateway.MediaRequest}). */
+    public static final String MOVING_PROPERTY = "hopgate/moving";
 
     private final String name;
     private final InetSocketAddress address;
@@ -106,24 +130,80 @@ public final class GatewayClient {
         TransactionReply reply = await("add", pending);
         ErrorDescriptor error = firstError(reply);
         if (error != null) {
-            // The Adds before the failing one stay done (H.248.1 8.2.2): take them back so nothing is left behind.
-            for (ActionReply a : reply.actions()) {
-                if (!a.contextId().isConcrete()) {
-                    continue;
-                }
-                for (CommandReply c : a.commands()) {
-                    if (c.type() == CommandType.ADD && c.error() == null && !c.terminationId().isChoose()) {
-                        try {
-                            subtract(a.contextId(), c.terminationId());
-                        } catch (GatewayException e) {
-                            LOG.warn("cannot undo partial add gw={} ctx={} term={} cause={}", name,
-                                a.contextId().text(), c.terminationId().text(), e.getMessage());
-                        }
-                    }
-                }
+            // Waiting for the undo keeps this call's promise: when it throws, nothing it added is left behind.
+            // The undo's future never fails (each Subtract's failure is logged), so only the bound can end it early.
+            try {
+                undoPartialAdd(reply).get(waitMs, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("undo of a partial add unfinished gw={} after {} ms cause={}", name, waitMs, e.toString());
             }
             throw failure("add", reply, error);
         }
+        return readAdded(reply, expected);
+    }
+
+    /**
+     * Adds one termination per stream request, in order, in one action on {@code context}, without waiting. The
+     * future completes with what was added (same order), or fails with a {@link GatewayException} naming the H.248
+     * error code once the Adds before the failing one have been subtracted again.
+     */
+    public CompletableFuture<List<Added>> addAsync(ContextId context, List<StreamRequest> streams) {
+        List<CommandRequest> commands = new ArrayList<>();
+        for (StreamRequest stream : streams) {
+            commands.add(new CommandRequest(CommandType.ADD, TerminationId.CHOOSE, List.of(media(stream))));
+        }
+        return settled("add", sendAsync("add", List.of(new ActionRequest(context, commands))).thenCompose(reply -> {
+            ErrorDescriptor error = firstError(reply);
+            if (error != null) {
+                GatewayException failure = failure("add", reply, error);
+                return undoPartialAdd(reply)
+                    .thenCompose(undone -> CompletableFuture.<List<Added>>failedFuture(failure));
+            }
+            return CompletableFuture.completedFuture(readAdded(reply, streams.size()));
+        }));
+    }
+
+    /**
+     * Modifies stream 1 of one termination without waiting. The future completes when the gateway has applied it, or
+     * fails with a {@link GatewayException} naming the H.248 error code.
+     */
+    public CompletableFuture<Void> modifyStreamAsync(ContextId context, TerminationId termination,
+                                                     StreamRequest stream) {
+        return checkedAsync("modify", List.of(new ActionRequest(context, List.of(
+            new CommandRequest(CommandType.MODIFY, termination, List.of(media(stream)))))));
+    }
+
+    /** {@link #release} without waiting: the future fails with a {@link GatewayException} on an Error descriptor. */
+    public CompletableFuture<Void> releaseAsync(ContextId context) {
+        return checkedAsync("release", List.of(new ActionRequest(context,
+            List.of(new CommandRequest(CommandType.SUBTRACT, TerminationId.ALL, List.of())))));
+    }
+
+    /** The Adds that succeeded before the failing one stay done (H.248.1 8.2.2): subtract them, without waiting. */
+    private CompletableFuture<Void> undoPartialAdd(TransactionReply reply) {
+        List<CompletableFuture<Void>> undone = new ArrayList<>();
+        for (ActionReply a : reply.actions()) {
+            if (!a.contextId().isConcrete()) {
+                continue;
+            }
+            for (CommandReply c : a.commands()) {
+                if (c.type() == CommandType.ADD && c.error() == null && !c.terminationId().isChoose()) {
+                    undone.add(checkedAsync("undo add", List.of(new ActionRequest(a.contextId(), List.of(
+                        new CommandRequest(CommandType.SUBTRACT, c.terminationId(), List.of())))))
+                        .exceptionally(e -> {
+                            LOG.warn("cannot undo partial add gw={} ctx={} term={} cause={}", name,
+                                a.contextId().text(), c.terminationId().text(), unwrap(e).getMessage());
+                            return null;
+                        }));
+                }
+            }
+        }
+        return CompletableFuture.allOf(undone.toArray(CompletableFuture[]::new));
+    }
+
+    private List<Added> readAdded(TransactionReply reply, int expected) {
         if (reply.actions().isEmpty()) {
             throw new GatewayException(name, 0, "add reply has no action", null);
         }
@@ -229,6 +309,44 @@ public final class GatewayClient {
         return new GatewayException(name, error.code(), error.text(), null);
     }
 
+    /** Sends one transaction without waiting; the future fails with a GatewayException on any Error descriptor. */
+    private CompletableFuture<Void> checkedAsync(String what, List<ActionRequest> actions) {
+        return settled(what, sendAsync(what, actions).thenApply(reply -> {
+            ErrorDescriptor error = firstError(reply);
+            if (error != null) {
+                throw failure(what, reply, error);
+            }
+            return null;
+        }));
+    }
+
+    /** Sends one transaction without waiting; the future fails only on timeout or transport, as a GatewayException. */
+    private CompletableFuture<TransactionReply> sendAsync(String what, List<ActionRequest> actions) {
+        return settled(what, endpoint.request(address, VERSION, actions));
+    }
+
+    /**
+     * The same outcome, but a failure is always a {@link GatewayException} and never wrapped: CompletableFuture wraps
+     * a failure of an earlier stage in CompletionException, which would hide the code from a caller's check.
+     */
+    private <T> CompletableFuture<T> settled(String what, CompletableFuture<T> pending) {
+        CompletableFuture<T> outcome = new CompletableFuture<>();
+        pending.whenComplete((value, error) -> {
+            if (error == null) {
+                outcome.complete(value);
+                return;
+            }
+            Throwable cause = unwrap(error);
+            outcome.completeExceptionally(cause instanceof GatewayException g ? g
+                : new GatewayException(name, 0, what + " failed: " + cause.getMessage(), cause));
+        });
+        return outcome;
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
     /** Sends one transaction and waits for its reply, whatever it says; fails only on timeout or transport. */
     private TransactionReply send(String what, List<ActionRequest> actions) {
         return await(what, endpoint.request(address, VERSION, actions));
@@ -267,8 +385,18 @@ public final class GatewayClient {
     }
 
     static MediaDescriptor media(StreamMode mode, InetSocketAddress remote) {
-        LocalControlDescriptor lc = mode == null ? null : LocalControlDescriptor.of(mode);
-        return new MediaDescriptor(null, List.of(new StreamDescriptor(1, lc, null, remote == null ? null : sdp(remote))));
+        return media(StreamRequest.of(mode, remote == null ? null : sdp(remote)));
+    }
+
+    static MediaDescriptor media(StreamRequest stream) {
+        LocalControlDescriptor lc = null;
+        if (stream.moving() != null) {
+            lc = new LocalControlDescriptor(stream.mode(), null, null,
+                Map.of(MOVING_PROPERTY, stream.moving() ? "on" : "off"));
+        } else if (stream.mode() != null) {
+            lc = LocalControlDescriptor.of(stream.mode());
+        }
+        return new MediaDescriptor(null, List.of(new StreamDescriptor(1, lc, null, stream.remoteSdp())));
     }
 
     /** The SDP naming one RTP address, PCMU (the gateway only reads c= and m=). */

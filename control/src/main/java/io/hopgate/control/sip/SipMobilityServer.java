@@ -1,18 +1,12 @@
 package io.hopgate.control.sip;
 
-import io.hopgate.control.h248.ActionReply;
-import io.hopgate.control.h248.ActionRequest;
-import io.hopgate.control.h248.CommandReply;
-import io.hopgate.control.h248.CommandRequest;
-import io.hopgate.control.h248.CommandType;
+import io.hopgate.control.callserver.GatewayClient;
+import io.hopgate.control.callserver.GatewayClient.Added;
+import io.hopgate.control.callserver.GatewayClient.StreamRequest;
+import io.hopgate.control.callserver.GatewayException;
 import io.hopgate.control.h248.ContextId;
-import io.hopgate.control.h248.ErrorDescriptor;
-import io.hopgate.control.h248.LocalControlDescriptor;
-import io.hopgate.control.h248.MediaDescriptor;
-import io.hopgate.control.h248.StreamDescriptor;
 import io.hopgate.control.h248.StreamMode;
 import io.hopgate.control.h248.TerminationId;
-import io.hopgate.control.h248.TransactionReply;
 import io.hopgate.control.megaco.MegacoEndpoint;
 import io.hopgate.rtp.sdp.SessionDescription;
 import org.slf4j.Logger;
@@ -49,23 +43,31 @@ import javax.sip.header.HeaderFactory;
 import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
+import javax.sip.header.WarningHeader;
 import javax.sip.message.MessageFactory;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.ListIterator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -85,19 +87,26 @@ import java.util.function.Function;
  * termination (Remote = the new address) and answers with the gateway's unchanged SDP. The other party gets
  * nothing: its dialog, its SDP and the stream it receives (gateway egress continuity) stay the same.
  *
+ * <p>H.248 goes through the call server's {@link GatewayClient}, asynchronously: its futures complete on the
+ * H.248 reply thread and every continuation is posted back to {@link #control}.
+ *
  * <p>Threading: JAIN-SIP listener threads and the H.248 reply thread only post to {@link #control}; every
  * map and every {@link Call} is read and written on that one thread.
  */
 public final class SipMobilityServer implements SipListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SipMobilityServer.class);
     private static final AtomicInteger STACKS = new AtomicInteger();
-    /** H.248 version the requests are sent in; the gateway answers in the request's version. */
-    private static final int H248_VERSION = 1;
+    /**
+     * A last-resort bound for the GatewayClient's blocking calls, which this server does not make; its own waits
+     * end with the MegacoEndpoint's retransmission timeout.
+     */
+    private static final long GATEWAY_WAIT_MS = 10_000;
+    /** RFC 3261 20.43: 399 is the miscellaneous warning; its text names the gateway's H.248 error. */
+    private static final int WARN_MISC = 399;
     private static final int DEFAULT_EXPIRES_S = 3600;
     private static final int MAX_EXPIRES_S = 86_400;
     /** Retry-After (seconds) on a 500 for an INVITE overlapping an unanswered one (RFC 3261 14.2). */
     private static final int RETRY_AFTER_S = 1;
-    private static final String LOCAL_SDP_CHOOSE = "v=0\nc=IN IP4 $\nm=audio $ RTP/AVP 0";
 
     private final SipStack stack;
     private final SipProvider provider;
@@ -105,8 +114,9 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
     private final AddressFactory addresses;
     private final MessageFactory messages;
     private final InetSocketAddress sipAddress;
+    /** Owned here (closed with the server); {@link #gateway} only sends through it. */
     private final MegacoEndpoint megaco;
-    private final InetSocketAddress gateway;
+    private final GatewayClient gateway;
     private final ExecutorService control;
 
     /** Owned by {@link #control}: AOR ({@code bob@example.com}) to its current binding. */
@@ -128,7 +138,8 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
         final String aor;
         String callId;
         Dialog dialog;
-        String termination;
+        /** This party's termination on the gateway; null until the Add is answered. */
+        TerminationId termination;
         /** The gateway's media address facing this party (what this party sends to). */
         InetSocketAddress gatewayMedia;
         /** The SDP we last gave this party; a re-INVITE is answered with it unchanged. */
@@ -146,7 +157,8 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
         final Leg callee;
         final ServerTransaction callerInvite;
         final String callerTag;
-        long context = -1;
+        /** {@code $} until the gateway's Add reply names the context. */
+        ContextId context = ContextId.CHOOSE;
         ClientTransaction calleeInvite;
         boolean provisionalFromCallee;
         boolean cancelled;
@@ -168,13 +180,14 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
             return leg == caller ? callee : caller;
         }
 
-        boolean moving() {
+        /** Either party has an INVITE without a final response: a re-INVITE from the other one crosses it. */
+        boolean inviteUnanswered() {
             return caller.pendingInvite != null || callee.pendingInvite != null;
         }
     }
 
     private SipMobilityServer(SipStack stack, SipProvider provider, SipFactory factory, InetSocketAddress sipAddress,
-                              MegacoEndpoint megaco, InetSocketAddress gateway) throws Exception {
+                              MegacoEndpoint megaco, InetSocketAddress gatewayControl) throws Exception {
         this.stack = stack;
         this.provider = provider;
         this.headers = factory.createHeaderFactory();
@@ -182,7 +195,8 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
         this.messages = factory.createMessageFactory();
         this.sipAddress = sipAddress;
         this.megaco = megaco;
-        this.gateway = gateway;
+        this.gateway = new GatewayClient(gatewayControl.getHostString() + ":" + gatewayControl.getPort(),
+            gatewayControl, megaco, GATEWAY_WAIT_MS);
         this.control = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sip-control");
             t.setDaemon(true);
@@ -263,7 +277,7 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
         });
     }
 
-    private <T> T onControl(java.util.concurrent.Callable<T> task) {
+    private <T> T onControl(Callable<T> task) {
         try {
             return control.submit(task).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -287,7 +301,7 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
     private void post(Runnable task) {
         try {
             control.execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
+        } catch (RejectedExecutionException closed) {
             LOG.debug("sip event after close dropped");
         }
     }
@@ -418,26 +432,26 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
      * old address; the re-INVITE's Modify with the new Remote then sends it first.
      */
     private void onContactMoved(String aor) {
-        java.util.Set<Call> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<Call> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Call call : calls.values()) {
-            if (!seen.add(call) || call.ended || !call.answered || call.context < 0) {
+            if (!seen.add(call) || call.ended || !call.answered || !call.context.isConcrete()) {
                 continue;
             }
             Leg leg = call.caller.aor.equals(aor) ? call.caller : call.callee.aor.equals(aor) ? call.callee : null;
             if (leg == null || leg.termination == null) {
                 continue;
             }
-            LocalControlDescriptor hold = new LocalControlDescriptor(null, null, null,
-                java.util.Map.of("hopgate/moving", "on"));
-            CommandRequest mark = new CommandRequest(CommandType.MODIFY, TerminationId.of(leg.termination),
-                List.of(new MediaDescriptor(null, List.of(new StreamDescriptor(1, hold, null, null)))));
-            h248(new ActionRequest(ContextId.of(call.context), List.of(mark))).whenComplete((reply, failure) -> {
-                if (failure != null) {
-                    LOG.warn("sip move: cannot mark leg moving aor={} term={} cause={}", aor, leg.termination,
-                        failure.getMessage());
+            // Only logged, so read off this thread: take the ids now rather than the mutable call and leg.
+            ContextId context = call.context;
+            TerminationId termination = leg.termination;
+            gateway.modifyStreamAsync(context, termination, StreamRequest.MOVING).whenComplete((marked, error) -> {
+                if (error != null) {
+                    // Not fatal: without the mark the move still happens at the re-INVITE, only without holding.
+                    LOG.warn("sip move: cannot mark leg moving aor={} ctx={} term={} cause={}", aor, context,
+                        termination, describe(error));
                 } else {
-                    LOG.info("sip move: holding media for aor={} term={} until its re-INVITE", aor,
-                        leg.termination);
+                    LOG.info("sip move: holding media for aor={} ctx={} term={} until its re-INVITE", aor, context,
+                        termination);
                 }
             });
         }
@@ -470,12 +484,11 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
         call.caller.pendingInvite = st;
         calls.put(callerCallId, call);
         // Add, with the caller's Remote now; the callee's leg stays Inactive until its answer gives a Remote.
-        ActionRequest add = new ActionRequest(ContextId.CHOOSE, List.of(
-            add(StreamMode.SEND_RECEIVE, offer.format("\n")),
-            add(StreamMode.INACTIVE, null)));
-        h248(add).whenCompleteAsync((reply, error) -> {
+        gateway.addAsync(ContextId.CHOOSE, List.of(
+            StreamRequest.of(StreamMode.SEND_RECEIVE, offer.format("\n")),
+            StreamRequest.of(StreamMode.INACTIVE, null))).whenCompleteAsync((added, error) -> {
             try {
-                onContextAdded(call, b, request, offer, reply, error);
+                onContextAdded(call, b, request, offer, added, error);
             } catch (Exception e) {
                 LOG.warn("sip call setup failed callId={}: {}", callerCallId, e.toString(), e);
                 fail(call, Response.SERVER_INTERNAL_ERROR);
@@ -484,17 +497,19 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
     }
 
     private void onContextAdded(Call call, Binding callee, Request callerRequest, SessionDescription offer,
-                                ActionReply reply, Throwable error) throws Exception {
+                                List<Added> added, Throwable error) throws Exception {
         if (error != null) {
-            LOG.warn("sip call: gateway refused the context callId={}: {}", call.caller.callId, message(error));
-            fail(call, Response.SERVICE_UNAVAILABLE);
+            GatewayException refusal = gatewayFailure(error);
+            LOG.warn("sip call: gateway refused the context callId={} code={}: {}", call.caller.callId,
+                refusal.code(), refusal.getMessage());
+            fail(call, Response.SERVICE_UNAVAILABLE, refusal);
             return;
         }
-        call.context = reply.contextId().value();
-        call.caller.termination = reply.commands().get(0).terminationId().text();
-        call.callee.termination = reply.commands().get(1).terminationId().text();
-        call.caller.gatewayMedia = localMedia(reply.commands().get(0));
-        call.callee.gatewayMedia = localMedia(reply.commands().get(1));
+        call.context = added.get(0).context();
+        call.caller.termination = added.get(0).termination();
+        call.callee.termination = added.get(1).termination();
+        call.caller.gatewayMedia = added.get(0).local();
+        call.callee.gatewayMedia = added.get(1).local();
         if (call.cancelled) {
             release(call);
             return;
@@ -543,7 +558,7 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
             st.sendResponse(r);
             return;
         }
-        if (call.moving()) {
+        if (call.inviteUnanswered()) {
             // The two dialogs share one session on the gateway: a re-INVITE from the other party while a move
             // is being applied is a crossing re-INVITE, answered as a UA would answer glare (RFC 3261 14.2):
             // 491, and the party retries after a random wait (14.1).
@@ -556,19 +571,21 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
             return;
         }
         leg.pendingInvite = st;
-        String remote = moved.format("\n");
+        // The new Remote also ends a move marked by a REGISTER: the gateway sends what it held there first.
+        StreamRequest newRemote = StreamRequest.of(StreamMode.SEND_RECEIVE, moved.format("\n"));
         LOG.info("sip move ctx={} party={} term={} remote={}:{}", call.context, leg.aor, leg.termination,
             moved.connectionAddress(), moved.port());
         beforeMove.apply(leg.aor)
-            .thenCompose(v -> h248(new ActionRequest(ContextId.of(call.context), List.of(
-                modify(leg.termination, StreamMode.SEND_RECEIVE, remote)))))
-            .whenCompleteAsync((reply, error) -> {
+            .thenCompose(v -> gateway.modifyStreamAsync(call.context, leg.termination, newRemote))
+            .whenCompleteAsync((applied, error) -> {
                 leg.pendingInvite = null;
                 try {
                     if (error != null) {
-                        LOG.warn("sip move refused by the gateway ctx={} term={}: {}", call.context,
-                            leg.termination, message(error));
-                        st.sendResponse(messages.createResponse(Response.NOT_ACCEPTABLE_HERE, request));
+                        GatewayException refusal = gatewayFailure(error);
+                        LOG.warn("sip move refused by the gateway ctx={} term={} code={}: {}", call.context,
+                            leg.termination, refusal.code(), refusal.getMessage());
+                        st.sendResponse(withWarning(messages.createResponse(Response.NOT_ACCEPTABLE_HERE, request),
+                            refusal));
                         return;
                     }
                     st.sendResponse(okWithSdp(request, leg.sdpToParty));
@@ -615,7 +632,7 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
         call.cancelled = true;
         finalToCaller(call, Response.REQUEST_TERMINATED);
         cancelCallee(call);
-        if (call.context >= 0) {
+        if (call.context.isConcrete()) {
             release(call);
         }
     }
@@ -671,16 +688,16 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
             release(call);
             return;
         }
-        h248(new ActionRequest(ContextId.of(call.context), List.of(
-            modify(call.callee.termination, StreamMode.SEND_RECEIVE, answer.format("\n")))))
-            .whenCompleteAsync((reply, error) -> {
+        gateway.modifyStreamAsync(call.context, call.callee.termination,
+                StreamRequest.of(StreamMode.SEND_RECEIVE, answer.format("\n")))
+            .whenCompleteAsync((applied, error) -> {
                 try {
                     if (error != null) {
-                        LOG.warn("sip call: gateway refused the callee's Remote ctx={}: {}", call.context,
-                            message(error));
+                        GatewayException refusal = gatewayFailure(error);
+                        LOG.warn("sip call: gateway refused the callee's Remote ctx={} code={}: {}", call.context,
+                            refusal.code(), refusal.getMessage());
                         sendInDialog(call.callee.dialog, Request.BYE);
-                        finalToCaller(call, Response.SERVICE_UNAVAILABLE);
-                        release(call);
+                        fail(call, Response.SERVICE_UNAVAILABLE, refusal);
                         return;
                     }
                     if (call.ended) {
@@ -714,17 +731,26 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
     // ---- call helpers -----------------------------------------------------------------------------------------
 
     private void fail(Call call, int status) {
-        finalToCaller(call, status);
+        fail(call, status, null);
+    }
+
+    /** Ends the call with {@code status} to the caller; a gateway's refusal is named in a Warning. */
+    private void fail(Call call, int status, GatewayException refusal) {
+        finalToCaller(call, status, refusal);
         release(call);
     }
 
     private void finalToCaller(Call call, int status) {
+        finalToCaller(call, status, null);
+    }
+
+    private void finalToCaller(Call call, int status, GatewayException refusal) {
         call.caller.pendingInvite = null;
         try {
             TransactionState s = call.callerInvite.getState();
             if (s == TransactionState.PROCEEDING || s == TransactionState.TRYING) {
-                call.callerInvite.sendResponse(withTag(messages.createResponse(status,
-                    call.callerInvite.getRequest()), call.callerTag));
+                Response r = messages.createResponse(status, call.callerInvite.getRequest());
+                call.callerInvite.sendResponse(withTag(refusal == null ? r : withWarning(r, refusal), call.callerTag));
             }
         } catch (Exception e) {
             LOG.debug("sip final response to caller failed status={}: {}", status, e.toString());
@@ -752,14 +778,13 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
         }
         call.ended = true;
         calls.values().removeIf(c -> c == call);
-        if (call.context < 0) {
+        if (!call.context.isConcrete()) {
             return;
         }
-        h248(new ActionRequest(ContextId.of(call.context), List.of(
-            new CommandRequest(CommandType.SUBTRACT, TerminationId.ALL, List.of()))))
-            .whenComplete((r, e) -> {
+        gateway.releaseAsync(call.context)
+            .whenComplete((released, e) -> {
                 if (e != null) {
-                    LOG.warn("sip release: subtract failed ctx={}: {}", call.context, message(e));
+                    LOG.warn("sip release: subtract failed ctx={}: {}", call.context, describe(e));
                 } else {
                     LOG.info("sip call released ctx={}", call.context);
                 }
@@ -777,59 +802,39 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
 
     // ---- H.248 ------------------------------------------------------------------------------------------------
 
-    /** One action to the gateway; the future fails on a transaction, action or command error. */
-    private CompletableFuture<ActionReply> h248(ActionRequest action) {
-        return megaco.request(gateway, H248_VERSION, List.of(action)).thenApply(SipMobilityServer::check);
+    /**
+     * The GatewayClient's failure behind a continuation's error. Its futures fail with a GatewayException, but a
+     * stage composed after them (e.g. after {@link #beforeMove}) sees it wrapped in a CompletionException.
+     */
+    private GatewayException gatewayFailure(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof GatewayException g ? g
+            : new GatewayException(gateway.name(), 0, cause.toString(), cause);
     }
 
-    private static ActionReply check(TransactionReply reply) {
-        if (reply.error() != null) {
-            throw new IllegalStateException(errorText(reply.error()));
-        }
-        if (reply.actions().isEmpty()) {
-            throw new IllegalStateException("empty H.248 reply to transaction " + reply.id());
-        }
-        ActionReply action = reply.actions().get(0);
-        if (action.error() != null) {
-            throw new IllegalStateException(errorText(action.error()));
-        }
-        for (CommandReply c : action.commands()) {
-            if (c.error() != null) {
-                throw new IllegalStateException(errorText(c.error()));
-            }
-        }
-        return action;
+    private String describe(Throwable error) {
+        return gatewayFailure(error).getMessage();
     }
 
-    private static String errorText(ErrorDescriptor e) {
-        return "H.248 error " + e.code() + ": " + e.text();
-    }
-
-    private static CommandRequest add(StreamMode mode, String remoteSdp) {
-        return new CommandRequest(CommandType.ADD, TerminationId.CHOOSE, List.of(new MediaDescriptor(null,
-            List.of(new StreamDescriptor(1, LocalControlDescriptor.of(mode), LOCAL_SDP_CHOOSE, remoteSdp)))));
-    }
-
-    private static CommandRequest modify(String termination, StreamMode mode, String remoteSdp) {
-        return new CommandRequest(CommandType.MODIFY, TerminationId.of(termination), List.of(new MediaDescriptor(
-            null, List.of(new StreamDescriptor(1, LocalControlDescriptor.of(mode), null, remoteSdp)))));
-    }
-
-    private static InetSocketAddress localMedia(CommandReply reply) throws Exception {
-        MediaDescriptor media = reply.descriptor(MediaDescriptor.class);
-        StreamDescriptor stream = media == null ? null : media.stream(1);
-        if (stream == null || stream.localSdp() == null) {
-            throw new IllegalStateException("gateway reply without Local SDP for " + reply.terminationId());
+    /** RFC 3261 20.43: tells the party which H.248 error (or timeout) the gateway answered. */
+    private Response withWarning(Response response, GatewayException refusal) {
+        try {
+            // A warn-text is a quoted-string: no bare double quote or backslash inside.
+            String text = "H.248 to gateway " + refusal.getMessage().replace('"', '\'').replace('\\', '/');
+            WarningHeader warning = headers.createWarningHeader(
+                sipAddress.getAddress().getHostAddress() + ":" + sipAddress.getPort(), WARN_MISC, text);
+            response.addHeader(warning);
+        } catch (ParseException | InvalidArgumentException e) {
+            LOG.debug("sip warning header not added: {}", e.toString());
         }
-        SessionDescription local = SessionDescription.parse(stream.localSdp());
-        return new InetSocketAddress(InetAddress.getByName(local.connectionAddress()), local.port());
+        return response;
     }
 
     // ---- SIP helpers ------------------------------------------------------------------------------------------
 
     /** The party's SDP with the gateway's address and port in place of the party's own. */
     private static String rewrite(SessionDescription sdp, InetSocketAddress gatewayMedia) {
-        String type = gatewayMedia.getAddress() instanceof java.net.Inet6Address ? "IP6" : "IP4";
+        String type = gatewayMedia.getAddress() instanceof Inet6Address ? "IP6" : "IP4";
         return sdp.withConnection(type, gatewayMedia.getAddress().getHostAddress())
             .withMediaPort(0, gatewayMedia.getPort())
             .format("\r\n");
@@ -851,7 +856,7 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
         if (!(uri instanceof SipURI sip) || sip.getUser() == null) {
             return null;
         }
-        return sip.getUser() + "@" + sip.getHost().toLowerCase(java.util.Locale.ROOT);
+        return sip.getUser() + "@" + sip.getHost().toLowerCase(Locale.ROOT);
     }
 
     private Response okWithSdp(Request request, String sdp) throws ParseException {
@@ -915,12 +920,5 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
     private static String callId(javax.sip.message.Message m) {
         CallIdHeader h = (CallIdHeader) m.getHeader(CallIdHeader.NAME);
         return h == null ? "" : h.getCallId();
-    }
-
-    private static String message(Throwable t) {
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 }

@@ -31,4 +31,22 @@ class GatewayClientTest {
         assertThat(GatewayClient.media(null, null).stream(1).localControl()).isNull();
         assertThat(GatewayClient.media(null, null).stream(1).remoteSdp()).isNull();
     }
+
+    @Test
+    void shouldWriteTheMovingFlagAloneSoModeAndRemoteStayAsTheyAre() {
+        MediaDescriptor media = GatewayClient.media(GatewayClient.StreamRequest.MOVING);
+        assertThat(media.stream(1).localControl().mode()).isNull();
+        assertThat(media.stream(1).localControl().properties()).containsExactly(
+            java.util.Map.entry(GatewayClient.MOVING_PROPERTY, "on"));
+        assertThat(media.stream(1).remoteSdp()).isNull();
+    }
+
+    @Test
+    void shouldPassAPartysWholeSdpAsTheRemote() {
+        String sdp = "v=0\nc=IN IP4 127.0.0.1\nm=audio 4000 RTP/AVP 8\na=rtpmap:8 PCMA/8000";
+        MediaDescriptor media = GatewayClient.media(GatewayClient.StreamRequest.of(StreamMode.SEND_RECEIVE, sdp));
+        assertThat(media.stream(1).localControl()).isEqualTo(
+            io.hopgate.control.h248.LocalControlDescriptor.of(StreamMode.SEND_RECEIVE));
+        assertThat(media.stream(1).remoteSdp()).isEqualTo(sdp);
+    }
 }

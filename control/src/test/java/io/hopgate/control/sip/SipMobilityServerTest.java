@@ -4,6 +4,7 @@ import io.hopgate.control.config.Config;
 import io.hopgate.control.gateway.GatewayService;
 import io.hopgate.media.Await;
 import io.hopgate.media.RtpPeer;
+import io.hopgate.media.Termination;
 import io.hopgate.rtp.sdp.SessionDescription;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -349,5 +350,159 @@ class SipMobilityServerTest {
         assertThat(tags).as("held packets first, in order, then live; none lost").containsExactly(1, 2, 3, 4, 5, 6);
         assertThat(bobOld.drain(QUIET)).as("nothing to the old address once the move was announced").isZero();
         assertThat(bobNew.drain(QUIET)).as("nothing duplicated").isZero();
+    }
+
+    /** A party's leg on the gateway: the termination whose Remote is {@code partyPort}. */
+    private Termination legFacing(int partyPort) {
+        return gateway.plane().terminations().stream()
+            .filter(t -> t.remote() != null && t.remote().rtp().getPort() == partyPort)
+            .findFirst().orElseThrow(() -> new AssertionError("no termination with Remote port " + partyPort));
+    }
+
+    @Test
+    void shouldCountWhatIsLostWhenTheOldAddressDiesBeforeAReInviteThatNobodyAnnounced() throws Exception {
+        registerBoth();
+        RtpPeer alicePeer = peer(0xA1);
+        RtpPeer bobOld = peer(0xB1);
+        RtpPeer bobNew = peer(0xB2);
+        Call call = call(alicePeer, bobOld);
+        Termination bobsLeg = legFacing(bobOld.port());
+        List<RtpPeer.Received> atBob = new ArrayList<>();
+        for (int tag = 0; tag < 5; tag++) {
+            alicePeer.send(call.gatewayForAlice(), tag);
+            atBob.add(bobOld.receive(ARRIVAL));
+        }
+
+        // bob's old address dies with no REGISTER first: nothing marks his leg moving, so nothing is held ...
+        bobOld.close();
+        for (int tag = 5; tag < 10; tag++) {
+            alicePeer.send(call.gatewayForAlice(), tag);
+        }
+        Await.until("alice's 10 packets sent towards bob's dead address", Duration.ofSeconds(3),
+            () -> bobsLeg.statistics().packetsSent() == 10);
+        assertThat(bobsLeg.isMoving()).isFalse();
+        assertThat(bobsLeg.moveHeld()).isZero();
+        // ... and only then does the re-INVITE with the new address arrive.
+        bob.inDialog(call.bob(), "INVITE", TestUa.sdp("bob", bobNew.port()));
+        assertThat(bob.next(finalResponse("INVITE"), SIP).status()).isEqualTo(200);
+        bob.ack(call.bob(), call.bob().cseq);
+        for (int tag = 10; tag < 15; tag++) {
+            alicePeer.send(call.gatewayForAlice(), tag);
+            atBob.add(bobNew.receive(ARRIVAL));
+        }
+
+        int sent = 15;
+        assertThat(atBob).doesNotContainNull();
+        assertThat(atBob).extracting(RtpPeer.Received::tag).as("the dead window's packets are not replayed")
+            .containsExactly(0, 1, 2, 3, 4, 10, 11, 12, 13, 14);
+        assertThat(bobNew.drain(QUIET)).as("nothing held to flush late").isZero();
+        int gap = ((atBob.get(5).sequence() - atBob.get(4).sequence()) & 0xFFFF) - 1;
+        assertThat(gap).as("the loss shows as a sequence gap at bob, the size of the dead window").isEqualTo(5);
+        assertThat(atBob.size() + gap).as("received + gap = sent: visible and bounded, not silently zero")
+            .isEqualTo(sent);
+        Await.until("the gateway counts all 15 sent on bob's leg, 5 of them into the dead address",
+            Duration.ofSeconds(3), () -> bobsLeg.statistics().packetsSent() == sent);
+        assertThat(bobsLeg.moveOverflow() + bobsLeg.moveStale() + bobsLeg.moveFlushed()).isZero();
+    }
+
+    @Test
+    void shouldFollowBothPartiesWhenTheyMoveAtOnce() throws Exception {
+        registerBoth();
+        RtpPeer aliceOld = peer(0xA1);
+        RtpPeer bobOld = peer(0xB1);
+        RtpPeer aliceNew = peer(0xA2);
+        RtpPeer bobNew = peer(0xB2);
+        Call call = call(aliceOld, bobOld);
+
+        // Both re-INVITE back to back. A re-INVITE that crosses the other's move is answered 491 (RFC 3261 14.2);
+        // that party then retries (14.1) until both moves are done.
+        alice.inDialog(call.alice(), "INVITE", TestUa.sdp("alice", aliceNew.port()));
+        bob.inDialog(call.bob(), "INVITE", TestUa.sdp("bob", bobNew.port()));
+        moveUntilAccepted(alice, call.alice(), aliceNew, call.sdpToAlice());
+        moveUntilAccepted(bob, call.bob(), bobNew, call.sdpToBob());
+
+        aliceNew.send(call.gatewayForAlice(), 21);
+        assertThat(bobNew.receive(ARRIVAL)).as("alice's speech from her new address at bob's new address")
+            .isNotNull().extracting(RtpPeer.Received::tag).isEqualTo(21);
+        bobNew.send(call.gatewayForBob(), 22);
+        assertThat(aliceNew.receive(ARRIVAL)).as("bob's speech from his new address at alice's new address")
+            .isNotNull().extracting(RtpPeer.Received::tag).isEqualTo(22);
+        assertThat(aliceOld.drain(QUIET)).as("nothing to alice's old address").isZero();
+        assertThat(bobOld.drain(QUIET)).as("nothing to bob's old address").isZero();
+        assertThat(gateway.plane().contexts()).hasSize(1);
+    }
+
+    /** Waits for the final response to {@code ua}'s re-INVITE; after a 491 the move is sent again (RFC 3261 14.1). */
+    private static void moveUntilAccepted(TestUa ua, TestUa.Dialog dialog, RtpPeer newAddress, String sdpFromGateway)
+        throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            // Only the answer to this CSeq: the server may still retransmit an earlier 491 (RFC 3261 17.2.1).
+            int cseq = dialog.cseq;
+            TestUa.Msg answer = ua.next(m -> finalResponse("INVITE").test(m)
+                && m.header("cseq").startsWith(cseq + " "), SIP);
+            ua.ack(dialog, cseq);
+            if (answer.status() == 200) {
+                assertThat(answer.body()).as("the gateway's side towards %s is unchanged", ua.aor)
+                    .isEqualTo(sdpFromGateway);
+                return;
+            }
+            assertThat(answer.status()).as(answer.toString()).isEqualTo(491);
+            assertThat(System.nanoTime() - deadline).as("%s's move accepted within 10 s", ua.aor).isNegative();
+            ua.inDialog(dialog, "INVITE", TestUa.sdp(ua.aor.substring(0, ua.aor.indexOf('@')), newAddress.port()));
+        }
+    }
+
+    @Test
+    void shouldReachAPartysNewContactOnTheNextCallAfterItRegistersAgainBetweenCalls() throws Exception {
+        registerBoth();
+        Call first = call(peer(0xA1), peer(0xB1));
+        alice.inDialog(first.alice(), "BYE", null);
+        assertThat(alice.next(finalResponse("BYE"), SIP).status()).isEqualTo(200);
+        bob.reply(bob.next(request("BYE"), SIP), 200, "OK", null, null);
+        Await.until("the first call's context freed", Duration.ofSeconds(3),
+            () -> gateway.plane().contexts().isEmpty());
+
+        try (TestUa bobMoved = new TestUa("bob@example.com", server.sipAddress())) {
+            assertThat(bobMoved.register(3600, SIP).status()).isEqualTo(200);
+            assertThat(server.contact("bob@example.com")).isEqualTo(bobMoved.contactUri());
+            RtpPeer alicePeer = peer(0xA3);
+            RtpPeer bobPeer = peer(0xB3);
+            alice.request("INVITE", "bob@example.com", TestUa.sdp("alice", alicePeer.port()));
+            TestUa.Msg invite = bobMoved.next(request("INVITE"), SIP);
+            bobMoved.reply(invite, 200, "OK", "bobtag2", TestUa.sdp("bob", bobPeer.port()));
+            bobMoved.next(request("ACK"), SIP);
+            TestUa.Msg ok = alice.next(finalResponse("INVITE"), SIP);
+            assertThat(ok.status()).isEqualTo(200);
+            assertThat(bob.poll(request("INVITE"), QUIET)).as("bob's old contact is not called").isNull();
+
+            alicePeer.send(media(ok.body()), 31);
+            assertThat(bobPeer.receive(ARRIVAL)).as("alice's speech at bob's new device")
+                .isNotNull().extracting(RtpPeer.Received::tag).isEqualTo(31);
+        }
+    }
+
+    @Test
+    void shouldAnswer503NamingTheGatewaysH248ErrorWhenItRefusesTheCall() throws Exception {
+        // A gateway with one RTP port pair: the call's first Add takes it, the second is refused (510, SPEC 5).
+        server.close();
+        gateway.close();
+        gateway = new GatewayService(Config.load(null, List.of("control.listen=127.0.0.1:0", "admin.listen=",
+            "media.port-min=48000", "media.port-max=48001")));
+        gateway.start();
+        server = SipMobilityServer.start(new InetSocketAddress("127.0.0.1", 0), gateway.controlAddress());
+        try (TestUa caller = new TestUa("alice@example.com", server.sipAddress());
+             TestUa callee = new TestUa("bob@example.com", server.sipAddress())) {
+            assertThat(callee.register(3600, SIP).status()).isEqualTo(200);
+            caller.request("INVITE", "bob@example.com", TestUa.sdp("alice", 40000));
+            TestUa.Msg refused = caller.next(finalResponse("INVITE"), SIP);
+
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.header("warning")).as(refused.toString()).startsWith("399 ").contains("error 510");
+            assertThat(callee.poll(request("INVITE"), QUIET)).as("bob is not called").isNull();
+            Await.until("the Add that succeeded is undone", Duration.ofSeconds(3),
+                () -> gateway.plane().contexts().isEmpty() && gateway.plane().portPairsInUse() == 0);
+            assertThat(server.calls()).isZero();
+        }
     }
 }
