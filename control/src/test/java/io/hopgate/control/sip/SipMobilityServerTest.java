@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SipMobilityServerTest {
     private static final Duration SIP = Duration.ofSeconds(3);
-    private static final Duration ARRIVAL = Duration.ofSeconds(2);
+    private static final Duration ARRIVAL = Duration.ofSeconds(5);
     private static final Duration QUIET = Duration.ofMillis(200);
 
     private GatewayService gateway;
@@ -38,12 +38,26 @@ class SipMobilityServerTest {
 
     @BeforeEach
     void start() throws Exception {
-        gateway = new GatewayService(Config.load(null, List.of("control.listen=127.0.0.1:0", "admin.listen=",
-            "media.port-min=48000", "media.port-max=48999")));
+        start(List.of());
+    }
+
+    private void start(List<String> extraSettings) throws Exception {
+        List<String> settings = new ArrayList<>(List.of("control.listen=127.0.0.1:0", "admin.listen=",
+            "media.port-min=48000", "media.port-max=48999"));
+        settings.addAll(extraSettings);
+        gateway = new GatewayService(Config.load(null, settings));
         gateway.start();
         server = SipMobilityServer.start(new InetSocketAddress("127.0.0.1", 0), gateway.controlAddress());
         alice = new TestUa("alice@example.com", server.sipAddress());
         bob = new TestUa("bob@example.com", server.sipAddress());
+    }
+
+    private void restart(String... settings) throws Exception {
+        alice.close();
+        bob.close();
+        server.close();
+        gateway.close();
+        start(List.of(settings));
     }
 
     @AfterEach
@@ -361,6 +375,7 @@ class SipMobilityServerTest {
 
     @Test
     void shouldCountWhatIsLostWhenTheOldAddressDiesBeforeAReInviteThatNobodyAnnounced() throws Exception {
+        restart("media.move-on-unreachable=false"); // the buffer is off: only signalling would start a move
         registerBoth();
         RtpPeer alicePeer = peer(0xA1);
         RtpPeer bobOld = peer(0xB1);
@@ -373,7 +388,8 @@ class SipMobilityServerTest {
             atBob.add(bobOld.receive(ARRIVAL));
         }
 
-        // bob's old address dies with no REGISTER first: nothing marks his leg moving, so nothing is held ...
+        // bob's old address dies with no REGISTER first and the ICMP unreachable is ignored: nothing marks his leg
+        // moving, so nothing is held ...
         bobOld.close();
         for (int tag = 5; tag < 10; tag++) {
             alicePeer.send(call.gatewayForAlice(), tag);
@@ -403,6 +419,54 @@ class SipMobilityServerTest {
         Await.until("the gateway counts all 15 sent on bob's leg, 5 of them into the dead address",
             Duration.ofSeconds(3), () -> bobsLeg.statistics().packetsSent() == sent);
         assertThat(bobsLeg.moveOverflow() + bobsLeg.moveStale() + bobsLeg.moveFlushed()).isZero();
+    }
+
+    @Test
+    void shouldHoldWhatIsMeantForADeadOldAddressUntilTheReInviteAndLoseAtMostOnePacket() throws Exception {
+        registerBoth();
+        RtpPeer alicePeer = peer(0xA1);
+        RtpPeer bobOld = peer(0xB1);
+        RtpPeer bobNew = peer(0xB2);
+        Call call = call(alicePeer, bobOld);
+        Termination bobsLeg = legFacing(bobOld.port());
+        List<RtpPeer.Received> atBob = new ArrayList<>();
+        for (int tag = 0; tag < 5; tag++) {
+            alicePeer.send(call.gatewayForAlice(), tag);
+            atBob.add(bobOld.receive(ARRIVAL));
+        }
+
+        // bob's old address dies unannounced. The first packet into it comes back as ICMP port unreachable; from
+        // then on the gateway holds what is meant for bob (media.move-on-unreachable, on by default).
+        bobOld.close();
+        for (int tag = 5; tag < 10; tag++) {
+            alicePeer.send(call.gatewayForAlice(), tag);
+            int taken = tag + 1;
+            Await.until("alice's packet " + tag + " taken", Duration.ofSeconds(3),
+                () -> bobsLeg.statistics().packetsSent() == taken);
+        }
+        Await.until("bob's leg moving after the ICMP", Duration.ofSeconds(3), bobsLeg::isMoving);
+        assertThat(bobsLeg.counters().unreachable()).isPositive();
+        bob.inDialog(call.bob(), "INVITE", TestUa.sdp("bob", bobNew.port()));
+        assertThat(bob.next(finalResponse("INVITE"), SIP).status()).isEqualTo(200);
+        bob.ack(call.bob(), call.bob().cseq);
+        for (RtpPeer.Received r = bobNew.receive(ARRIVAL); r != null; r = bobNew.receive(QUIET)) {
+            atBob.add(r); // what was held, flushed by the re-INVITE's Modify
+        }
+        for (int tag = 10; tag < 15; tag++) {
+            alicePeer.send(call.gatewayForAlice(), tag);
+            atBob.add(bobNew.receive(ARRIVAL));
+        }
+
+        assertThat(atBob).doesNotContainNull();
+        List<Integer> tags = atBob.stream().map(RtpPeer.Received::tag).toList();
+        assertThat(tags.size()).as("at most the packet in flight when the peer died is lost: %s", tags)
+            .isGreaterThanOrEqualTo(14);
+        for (int i = 1; i < atBob.size(); i++) {
+            assertThat(tags.get(i)).as("in order, nothing duplicated: %s", tags).isGreaterThan(tags.get(i - 1));
+            assertThat(atBob.get(i).ssrc()).isEqualTo(atBob.get(0).ssrc());
+        }
+        assertThat(bobsLeg.moveFlushed()).isGreaterThanOrEqualTo(4);
+        assertThat(bobsLeg.isMoving()).isFalse();
     }
 
     @Test
