@@ -201,6 +201,14 @@ public final class MobileChannel implements AutoCloseable {
         return state == State.CONNECTED;
     }
 
+    synchronized long sessionId() {
+        return sessionId;
+    }
+
+    synchronized byte[] token() {
+        return token == null ? null : token.clone();
+    }
+
     @Override
     public String toString() {
         return "peer=" + peerName + " session=" + Long.toHexString(sessionId); // no lock: both are only for logs
