@@ -64,7 +64,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             if (error != null) {
-                log.warn("closing connection: {} remote={} {}", error, ctx.channel().remoteAddress(), session);
+                log.warn("closing connection: {} remote={} {}", error, ctx.channel().remoteAddress(), describe());
                 ctx.close();
             }
         } finally {
@@ -80,13 +80,17 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelReadComplete();
     }
 
+    private String describe() {
+        return session == null ? "before handshake" : session.toString();
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // TooLongFrameException from the decoder, or an I/O error such as a reset (routine when a party moves).
         if (cause instanceof java.io.IOException) {
-            log.info("closing connection: {} remote={} {}", cause.toString(), ctx.channel().remoteAddress(), session);
+            log.info("closing connection: {} remote={} {}", cause.toString(), ctx.channel().remoteAddress(), describe());
         } else {
-            log.warn("closing connection: {} remote={} {}", cause.toString(), ctx.channel().remoteAddress(), session);
+            log.warn("closing connection: {} remote={} {}", cause.toString(), ctx.channel().remoteAddress(), describe());
         }
         ctx.close();
     }

@@ -60,7 +60,7 @@ class FramesTest {
         assertThat(f.toString(StandardCharsets.UTF_8)).isEqualTo("wrong token");
         f.release();
 
-        assertThat((Object) ch.readInbound()).isNull();
+        assertThat(ch.<Object>readInbound()).isNull();
         assertThat(ch.finish()).isFalse();
     }
 
@@ -86,7 +86,7 @@ class FramesTest {
         EmbeddedChannel ch = new EmbeddedChannel(Frames.decoder(16));
         ByteBuf tooLong = Unpooled.buffer().writeInt(17).writeByte(Frames.DATA);
         assertThatThrownBy(() -> ch.writeInbound(tooLong)).isInstanceOf(TooLongFrameException.class);
-        assertThat((Object) ch.readInbound()).isNull();
+        assertThat(ch.<Object>readInbound()).isNull();
         ch.finishAndReleaseAll();
     }
 
