@@ -3,9 +3,9 @@ package io.hopgate.control.channel;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import org.slf4j.Logger;
@@ -169,7 +169,11 @@ public final class MobileChannel implements AutoCloseable {
             boolean live = state == State.CONNECTED;
             Channel c = end(State.CLOSED);
             if (c != null && live) {
-                c.writeAndFlush(Frames.close(c.alloc())).addListener(ChannelFutureListener.CLOSE);
+                // Half-close after CLOSE and let the peer close first: closing a socket with unread bytes (an ACK
+                // in flight) sends a reset, which can destroy the CLOSE in the peer's receive queue.
+                c.writeAndFlush(Frames.close(c.alloc())).addListener(written -> ((DuplexChannel) c).shutdownOutput());
+                ChannelLoops.GROUP.schedule(() -> c.close(), settings.handshakeTimeout().toMillis(),
+                        TimeUnit.MILLISECONDS);
             } else if (c != null) {
                 c.close();
             }
@@ -402,8 +406,11 @@ public final class MobileChannel implements AutoCloseable {
             return onData(c, body.readLong(), body);
         }
         synchronized (this) {
+            if (state == State.CLOSED || state == State.FAILED) {
+                return null; // the connection is shutting down; reading on avoids a reset
+            }
             if (c != connection) {
-                return "frame " + Frames.name(type) + " on a replaced connection";
+                return null; // replaced by a resume or a move; whoever replaced it is closing it
             }
             switch (type) {
                 case Frames.ACK:
