@@ -373,9 +373,12 @@ class SipMobilityServerTest {
             .findFirst().orElseThrow(() -> new AssertionError("no termination with Remote port " + partyPort));
     }
 
-    @Test
-    void shouldCountWhatIsLostWhenTheOldAddressDiesBeforeAReInviteThatNobodyAnnounced() throws Exception {
-        restart("media.move-on-unreachable=false"); // the buffer is off: only signalling would start a move
+    /** A call with bob at his old address, bob's next address ready, and alice's first 5 packets at bob. */
+    private record BobMoves(RtpPeer alicePeer, RtpPeer bobOld, RtpPeer bobNew, Call call, Termination bobsLeg,
+                            List<RtpPeer.Received> atBob) {
+    }
+
+    private BobMoves callAndSendFivePacketsToBobsOldAddress() throws Exception {
         registerBoth();
         RtpPeer alicePeer = peer(0xA1);
         RtpPeer bobOld = peer(0xB1);
@@ -387,6 +390,19 @@ class SipMobilityServerTest {
             alicePeer.send(call.gatewayForAlice(), tag);
             atBob.add(bobOld.receive(ARRIVAL));
         }
+        return new BobMoves(alicePeer, bobOld, bobNew, call, bobsLeg, atBob);
+    }
+
+    @Test
+    void shouldCountWhatIsLostWhenTheOldAddressDiesBeforeAReInviteThatNobodyAnnounced() throws Exception {
+        restart("media.move-on-unreachable=false"); // the buffer is off: only signalling would start a move
+        BobMoves m = callAndSendFivePacketsToBobsOldAddress();
+        RtpPeer alicePeer = m.alicePeer();
+        RtpPeer bobOld = m.bobOld();
+        RtpPeer bobNew = m.bobNew();
+        Call call = m.call();
+        Termination bobsLeg = m.bobsLeg();
+        List<RtpPeer.Received> atBob = m.atBob();
 
         // bob's old address dies with no REGISTER first and the ICMP unreachable is ignored: nothing marks his leg
         // moving, so nothing is held ...
@@ -423,17 +439,13 @@ class SipMobilityServerTest {
 
     @Test
     void shouldHoldWhatIsMeantForADeadOldAddressUntilTheReInviteAndLoseAtMostOnePacket() throws Exception {
-        registerBoth();
-        RtpPeer alicePeer = peer(0xA1);
-        RtpPeer bobOld = peer(0xB1);
-        RtpPeer bobNew = peer(0xB2);
-        Call call = call(alicePeer, bobOld);
-        Termination bobsLeg = legFacing(bobOld.port());
-        List<RtpPeer.Received> atBob = new ArrayList<>();
-        for (int tag = 0; tag < 5; tag++) {
-            alicePeer.send(call.gatewayForAlice(), tag);
-            atBob.add(bobOld.receive(ARRIVAL));
-        }
+        BobMoves m = callAndSendFivePacketsToBobsOldAddress();
+        RtpPeer alicePeer = m.alicePeer();
+        RtpPeer bobOld = m.bobOld();
+        RtpPeer bobNew = m.bobNew();
+        Call call = m.call();
+        Termination bobsLeg = m.bobsLeg();
+        List<RtpPeer.Received> atBob = m.atBob();
 
         // bob's old address dies unannounced. The first packet into it comes back as ICMP port unreachable; from
         // then on the gateway holds what is meant for bob (media.move-on-unreachable, on by default).
