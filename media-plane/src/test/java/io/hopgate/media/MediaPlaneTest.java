@@ -181,12 +181,21 @@ class MediaPlaneTest {
                 expected.add(i);
             }
         }
+        // Taken (counted) is not yet sent: the last packets may still be on the I/O thread, so each expected one
+        // gets the arrival deadline; then a quiet window proves nothing else came.
+        assertThat(expected).isNotEmpty();
         List<Integer> got = new ArrayList<>();
+        for (int i = 0; i < expected.size(); i++) {
+            RtpPeer.Received r = pb.receive(ARRIVAL);
+            if (r == null) {
+                break;
+            }
+            got.add(r.tag());
+        }
         RtpPeer.Received r;
         while ((r = pb.receive(QUIET)) != null) {
             got.add(r.tag());
         }
-        assertThat(expected).isNotEmpty();
         assertThat(got).isEqualTo(expected);
     }
 
@@ -216,8 +225,14 @@ class MediaPlaneTest {
         Await.until("all 300 packets taken", () -> a.counters().received() == 300);
         Await.until("forwarded + no-route = received",
             () -> b.counters().sent() + a.counters().dropped(DropReason.NO_ROUTE) == 300);
-        int got = pb.drain(QUIET);
-        assertThat((long) got).isEqualTo(b.counters().sent());
+        // Counted as sent just before the datagram is flushed: wait for each one, then prove there is no extra.
+        long sent = b.counters().sent();
+        long got = 0;
+        while (got < sent && pb.receive(ARRIVAL) != null) {
+            got++;
+        }
+        got += pb.drain(QUIET);
+        assertThat(got).isEqualTo(sent);
     }
 
     @Test
@@ -424,7 +439,8 @@ class MediaPlaneTest {
     @Test
     void shouldAcceptTheOldSourceDuringTheDualReceiveWindowOnly() throws Exception {
         plane.close();
-        plane = MediaPlane.start(MediaPlaneConfig.loopback(42000, 42099).withDualReceiveMs(300));
+        // The window must outlast a stalled I/O thread taking packet 1 (the default, 2 s); it only costs its own length.
+        plane = MediaPlane.start(MediaPlaneConfig.loopback(42000, 42099).withDualReceiveMs(2000));
         RtpPeer oldAddr = peer(1);
         RtpPeer newAddr = peer(1);
         RtpPeer pb = peer(2);
@@ -445,6 +461,10 @@ class MediaPlaneTest {
 
     @Test
     void shouldHoldPacketsWhileMovingAndSendThemFirstInOrderToTheNewAddress() throws Exception {
+        // The age bound (200 ms by default) is not under test: a loaded machine may take longer than that to get
+        // from the first held packet to the new address, and the held packets would be dropped as stale.
+        plane.close();
+        plane = MediaPlane.start(MediaPlaneConfig.loopback(42000, 42099).withMoveBuffer(10_000, 64));
         RtpPeer far = peer(1);
         RtpPeer oldAddr = peer(2);
         RtpPeer newAddr = peer(2);
@@ -492,7 +512,15 @@ class MediaPlaneTest {
         }
         Await.until("10 taken while moving", () -> b.moveHeld() + b.moveOverflow() == 10);
         plane.remote(b, newAddr.address());
+        // The flush runs on the I/O thread after remote() returns: each of the 4 gets the arrival deadline.
         List<Integer> tags = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            RtpPeer.Received r = newAddr.receive(ARRIVAL);
+            if (r == null) {
+                break;
+            }
+            tags.add(r.tag());
+        }
         RtpPeer.Received r;
         while ((r = newAddr.receive(QUIET)) != null) {
             tags.add(r.tag());
@@ -513,7 +541,8 @@ class MediaPlaneTest {
         for (int i = 1; i <= 5; i++) {
             far.send(a.localRtp(), i);
         }
-        Await.until("5 taken while moving", () -> a.counters().received() == 5);
+        // Counted on receipt, held a moment later: wait for the buffer, so the subtract has held packets to release.
+        Await.until("5 held while moving", () -> b.moveHeld() == 5);
         plane.subtract(b);
         assertThat(oldAddr.drain(QUIET)).isZero();
         // The class-level Netty leak check fails the run if the held buffers were not released.
