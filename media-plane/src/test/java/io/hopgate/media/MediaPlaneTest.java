@@ -20,9 +20,13 @@ class MediaPlaneTest {
     private MediaPlane plane;
     private final List<RtpPeer> peers = new ArrayList<>();
 
+    /**
+     * Media ports lie below the kernel's ephemeral range (32768-60999 here): a test socket bound to port 0 (an RtpPeer,
+     * another process's client) never takes one of them, so no pair is skipped and counted as in use.
+     */
     @BeforeEach
     void start() {
-        plane = MediaPlane.start(MediaPlaneConfig.loopback(41000, 41999).withIoThreads(2));
+        plane = MediaPlane.start(MediaPlaneConfig.loopback(21000, 21999).withIoThreads(2));
     }
 
     @AfterEach
@@ -408,7 +412,7 @@ class MediaPlaneTest {
     @Test
     void shouldRefuseWithANamedLimitWhenPortsRunOutAndKeepCallsUp() throws Exception {
         plane.close();
-        plane = MediaPlane.start(MediaPlaneConfig.loopback(42000, 42003));
+        plane = MediaPlane.start(MediaPlaneConfig.loopback(22000, 22003));
         RtpPeer pa = peer(1);
         RtpPeer pb = peer(2);
         MediaContext ctx = plane.createContext();
@@ -419,7 +423,7 @@ class MediaPlaneTest {
             .isInstanceOfSatisfying(MediaPlaneException.class,
                 e -> assertThat(e.kind()).isEqualTo(MediaPlaneException.Kind.PORTS_EXHAUSTED))
             .hasMessageContaining("2 of 2")
-            .hasMessageContaining("media.port-min=42000");
+            .hasMessageContaining("media.port-min=22000");
         pa.send(a.localRtp(), 5);
         assertThat(pb.receive(ARRIVAL).tag()).isEqualTo(5);
     }
@@ -427,7 +431,7 @@ class MediaPlaneTest {
     @Test
     void shouldRefuseANewContextBeyondTheLimit() throws Exception {
         plane.close();
-        plane = MediaPlane.start(MediaPlaneConfig.loopback(42000, 42099).withMaxContexts(2));
+        plane = MediaPlane.start(MediaPlaneConfig.loopback(22000, 22099).withMaxContexts(2));
         plane.createContext();
         plane.createContext();
         assertThatThrownBy(() -> plane.createContext())
@@ -440,7 +444,7 @@ class MediaPlaneTest {
     void shouldAcceptTheOldSourceDuringTheDualReceiveWindowOnly() throws Exception {
         plane.close();
         // The window must outlast a stalled I/O thread taking packet 1 (the default, 2 s); it only costs its own length.
-        plane = MediaPlane.start(MediaPlaneConfig.loopback(42000, 42099).withDualReceiveMs(2000));
+        plane = MediaPlane.start(MediaPlaneConfig.loopback(22000, 22099).withDualReceiveMs(2000));
         RtpPeer oldAddr = peer(1);
         RtpPeer newAddr = peer(1);
         RtpPeer pb = peer(2);
@@ -464,7 +468,7 @@ class MediaPlaneTest {
         // The age bound (200 ms by default) is not under test: a loaded machine may take longer than that to get
         // from the first held packet to the new address, and the held packets would be dropped as stale.
         plane.close();
-        plane = MediaPlane.start(MediaPlaneConfig.loopback(42000, 42099).withMoveBuffer(10_000, 64));
+        plane = MediaPlane.start(MediaPlaneConfig.loopback(22000, 22099).withMoveBuffer(10_000, 64));
         RtpPeer far = peer(1);
         RtpPeer oldAddr = peer(2);
         RtpPeer newAddr = peer(2);
@@ -499,7 +503,7 @@ class MediaPlaneTest {
     @Test
     void shouldCountOverflowWhenTheMoveBufferIsFull() throws Exception {
         plane.close();
-        plane = MediaPlane.start(MediaPlaneConfig.loopback(42000, 42099).withMoveBuffer(10_000, 4));
+        plane = MediaPlane.start(MediaPlaneConfig.loopback(22000, 22099).withMoveBuffer(10_000, 4));
         RtpPeer far = peer(1);
         RtpPeer oldAddr = peer(2);
         RtpPeer newAddr = peer(2);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * SSRC with consecutive sequence numbers there.
  */
 class HandoffEndToEndTest {
-    private static final AtomicInteger PORTS = new AtomicInteger(41000);
+    private static final AtomicInteger PORTS = new AtomicInteger(21000);
     private static final long HOLD_MS = 200;
 
     private Harness h;

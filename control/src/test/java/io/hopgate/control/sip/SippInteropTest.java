@@ -55,7 +55,7 @@ class SippInteropTest {
         assumeTrue(sipp() != null, "sipp is not installed (looked in /usr/bin and /usr/local/bin): SIPp interop "
             + "skipped");
         gateway = new GatewayService(Config.load(null, List.of("control.listen=127.0.0.1:0", "admin.listen=",
-            "media.port-min=48000", "media.port-max=48999")));
+            "media.port-min=28000", "media.port-max=28999")));
         gateway.start();
         server = SipMobilityServer.start(new InetSocketAddress("127.0.0.1", 0), gateway.controlAddress());
     }
