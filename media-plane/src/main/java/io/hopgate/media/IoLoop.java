@@ -81,6 +81,7 @@ final class IoLoop {
                     continue;
                 }
                 if (forwarder.rewrite(from, to, view, 0, length, now)) {
+                    InetSocketAddress destination = forwarder.destination(i);
                     MoveBuffer held = to.moveBuffer;
                     if (held != null && !rtcpPort && !forwarder.lastWasRtcp()) {
                         // Acquire load: pairs with the release store of MediaPlane.moving / remote.
@@ -89,9 +90,16 @@ final class IoLoop {
                             continue;
                         }
                         flushHeld(to, held, now);
+                        // route() read the destination before this check: if the move ended in between, that is the
+                        // old address. MediaPlane.remote stores the new remote before it clears moving, so the
+                        // acquire load above makes it visible here; send where the held packets just went.
+                        RemoteAddress current = to.remote();
+                        if (current != null) {
+                            destination = current.rtp();
+                        }
                     }
                     Channel channel = rtcpPort ? to.rtcpChannel : to.rtpChannel;
-                    send(channel, out, forwarder.destination(i), rtcpPort ? null : to.rtpConnectedTo);
+                    send(channel, out, destination, rtcpPort ? null : to.rtpConnectedTo);
                 } else {
                     out.release();
                 }

@@ -173,10 +173,11 @@ public final class MediaPlane implements AutoCloseable {
                 if (rtp != null) {
                     rtp.close().awaitUninterruptibly(BIND_TIMEOUT.toMillis());
                 }
-                // The pair is taken by another process: leave it out of the pool and try the next one.
+                // The pair is taken by another socket (often a brief one: an ephemeral port): try the next pair and
+                // put this one at the back of the pool, so it is tried again later instead of being lost for good.
                 LOG.warn("cannot bind media port pair port={} cause={}", port, e.toString());
+                ports.release(port);
                 if (++attempts >= 16) {
-                    ports.release(port);
                     throw new MediaPlaneException(MediaPlaneException.Kind.IO_FAILURE,
                         "cannot bind media ports on " + config.address().getHostAddress() + " (last tried " + port
                             + "/" + (port + 1) + "): " + e.getMessage(), e);

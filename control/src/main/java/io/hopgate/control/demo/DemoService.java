@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code hopgate demo}: one call on loopback through every procedure (bicast handoff in G1, handoff to G2, a failed
  * handoff to G3 that reverts, handoff to G3, handback to G1), then a timeline on stdout and an SVG chart; finishes
- * with 0 when every step kept downlink loss at 0, the uplink gap at most 1 and the far end's stream continuous.
+ * with 0 when every step kept downlink loss at 0, the uplink gap (outside the uplink switches) at most 1 and the
+ * far end's stream continuous.
  */
 public final class DemoService implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(DemoService.class);

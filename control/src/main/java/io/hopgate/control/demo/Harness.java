@@ -44,6 +44,12 @@ public final class Harness implements AutoCloseable {
         public final Map<String, Long> sentNanos = new LinkedHashMap<>();
         RtpEndpoint newRadio;
         boolean bicast;
+        /**
+         * Ticks [from, to) sent while the network and the mobile switched the uplink: from just before the event that
+         * retires the path the mobile transmits on, to the first tick sent after the mobile moved (after the reply).
+         * How many ticks that is depends on how fast the machine runs the call server and this harness.
+         */
+        final List<int[]> switching = new ArrayList<>();
 
         Step(String name, int fromTick) {
             this.name = name;
@@ -60,7 +66,12 @@ public final class Harness implements AutoCloseable {
         }
     }
 
-    /** Figures of one step, from the packets actually received. */
+    /**
+     * Figures of one step, from the packets actually received. {@code uplinkLost} counts every uplink tick missing at
+     * the far end; {@code uplinkMaxGap} is the longest run of them outside the step's uplink switching windows (a
+     * tick lost while switching neither adds to nor ends a run), so a path that does not carry once switched, or
+     * drops packets at any other time, still shows.
+     */
     public record Result(String step, int ticks, double durationMs, Map<String, Integer> received, int downlinkLost,
                          int uplinkLost, int uplinkMaxGap, int farSsrcs, int farSeqErrors, double firstNewPathMs,
                          List<Reply> replies) {
@@ -83,6 +94,8 @@ public final class Harness implements AutoCloseable {
     private String callId;
     private RtpEndpoint currentRadio;
     private InetSocketAddress currentRadioTo;
+    /** First tick of an uplink switch in progress (see {@link Step#switching}), or -1. */
+    private int switchFrom = -1;
 
     private Harness(int gatewayCount, long handoffTimeoutMs, int pps, int portBase) throws IOException {
         this.pps = pps;
@@ -224,6 +237,7 @@ public final class Harness implements AutoCloseable {
         sleep(holdMs);
         ok(event(step, "detect", null));
         sleep(holdMs);
+        switching();
         ok(event(step, "complete", null));
         // The mobile now transmits on the new radio; B' is SendRecv and B is gone.
         moveUplink(newRadio, to);
@@ -237,6 +251,7 @@ public final class Harness implements AutoCloseable {
         InetSocketAddress to = address(ok(event(step, "required", "{\"gateway\":\"" + gateway + "\",\"radio\":\""
             + hostPort(newRadio.address()) + "\"}")).body().at("/handoff/target/radioLocal"));
         sleep(holdMs);
+        switching();
         ok(event(step, "detect", null));
         moveUplink(newRadio, to);
         sleep(holdMs);
@@ -262,12 +277,19 @@ public final class Harness implements AutoCloseable {
         sleep(holdMs);
         boolean moved = false;
         if (afterDetect) {
+            if (gateway != null) {
+                switching();
+            }
             ok(event(step, "detect", null));
             if (gateway != null) {
                 moveUplink(newRadio, to);
                 moved = true;
             }
             sleep(holdMs);
+        }
+        if (moved) {
+            // The revert retires the new path; the mobile goes back once it is told (reply, or ACTIVE on a poll).
+            switching();
         }
         if ("timeout".equals(event)) {
             long until = System.nanoTime() + timeoutWaitMs * 1_000_000;
@@ -291,6 +313,16 @@ public final class Harness implements AutoCloseable {
         currentRadio = radio;
         currentRadioTo = to;
         traffic.uplink(new Traffic.Uplink(radio, to));
+        if (switchFrom >= 0) {
+            // The tick being sent now may still have read the old uplink; every later one reads the new.
+            steps.get(steps.size() - 1).switching.add(new int[] {switchFrom, traffic.ticks() + 1});
+            switchFrom = -1;
+        }
+    }
+
+    /** Marks the start of an uplink switch: the next event retires the path the mobile transmits on. */
+    private void switching() {
+        switchFrom = traffic.ticks();
     }
 
     public Step begin(String name) {
@@ -315,8 +347,25 @@ public final class Harness implements AutoCloseable {
     /** Stops the traffic, waits for the last packets and closes the last step. */
     public void stopTraffic() {
         traffic.close();
-        steps.get(steps.size() - 1).toTick = traffic.ticks();
-        sleep(100);
+        int ticks = traffic.ticks();
+        steps.get(steps.size() - 1).toTick = ticks;
+        // Each path keeps its order, so once the last tick is out at both ends the earlier ones are too. A fixed
+        // pause here counted packets still on a gateway's I/O thread (a loaded machine) as lost; the deadline only
+        // bounds the wait for a last tick that really was lost.
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (ticks > 0 && System.nanoTime() - deadline < 0
+            && !(hasTag(far, ticks - 1) && radios.values().stream().anyMatch(r -> hasTag(r, ticks - 1)))) {
+            sleep(5);
+        }
+    }
+
+    private static boolean hasTag(RtpEndpoint endpoint, int tag) {
+        for (RtpEndpoint.Rx p : endpoint.received()) {
+            if (p.tag() == tag) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- analysis
@@ -337,6 +386,14 @@ public final class Harness implements AutoCloseable {
         for (RtpEndpoint.Rx p : atFar) {
             upTags.add(p.tag());
         }
+        Set<Integer> switchingTicks = new HashSet<>();
+        for (Step s : steps) {
+            for (int[] w : s.switching) {
+                for (int t = w[0]; t < w[1]; t++) {
+                    switchingTicks.add(t);
+                }
+            }
+        }
         List<Result> results = new ArrayList<>();
         for (Step s : steps) {
             int from = s.fromTick;
@@ -356,8 +413,10 @@ public final class Harness implements AutoCloseable {
                 }
                 if (!upTags.contains(t)) {
                     upLost++;
-                    run++;
-                    gap = Math.max(gap, run);
+                    if (!switchingTicks.contains(t)) {
+                        run++;
+                        gap = Math.max(gap, run);
+                    }
                 } else {
                     run = 0;
                 }

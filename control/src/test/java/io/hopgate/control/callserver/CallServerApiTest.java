@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** The HTTP API's answers: 4xx with a message for bad requests, 409 with the state, duplicates harmless. */
 class CallServerApiTest {
-    private static final AtomicInteger PORTS = new AtomicInteger(51000);
+    private static final AtomicInteger PORTS = new AtomicInteger(31000);
 
     private Harness h;
 
@@ -149,7 +149,7 @@ class CallServerApiTest {
         // A gateway with one port pair: the second Add of a call fails in the gateway with an H.248 error.
         // Retransmission starts at 10 ms; a cold gateway answers Pending after 100 ms, within the 4 retries.
         GatewayService small = new GatewayService(Config.load(null, List.of("control.listen=127.0.0.1:0",
-            "admin.listen=", "media.port-min=47990", "media.port-max=47991")));
+            "admin.listen=", "media.port-min=27990", "media.port-max=27991")));
         small.start();
         int silent;
         try (DatagramSocket s = new DatagramSocket(0)) {

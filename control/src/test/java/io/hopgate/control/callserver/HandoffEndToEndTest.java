@@ -13,10 +13,12 @@ import org.junit.jupiter.api.Test;
 /**
  * End to end: three real gateways and the call server on loopback, real RTP at 50 packets/s each way, one call per
  * test driven over the HTTP API. For every procedure: nothing lost downlink at the mobile (all radio legs together),
- * an uplink gap of at most one packet at the far end, and one SSRC with consecutive sequence numbers there.
+ * an uplink gap of at most one packet at the far end outside the moments the uplink switches paths (how many ticks
+ * a switch takes depends on how fast the machine runs the call server and the harness, see Harness.Result), and one
+ * SSRC with consecutive sequence numbers there.
  */
 class HandoffEndToEndTest {
-    private static final AtomicInteger PORTS = new AtomicInteger(41000);
+    private static final AtomicInteger PORTS = new AtomicInteger(21000);
     private static final long HOLD_MS = 200;
 
     private Harness h;

@@ -23,7 +23,7 @@ class HandoffLatencyTest {
 
     @Test
     void shouldOpenTheNewPathQuickly() throws Exception {
-        try (Harness h = Harness.start(2, 5000, 1000, 48000)) {
+        try (Harness h = Harness.start(2, 5000, 1000, 28000)) {
             h.createCall("G1", h.radio("r0"));
             h.hold(200);
             int n = 1;

@@ -22,7 +22,7 @@ class DemoServiceTest {
         Path svg = dir.resolve("demo.svg");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        DemoService demo = new DemoService(Config.load(null, List.of("demo.svg=" + svg, "demo.port-base=43000")), out);
+        DemoService demo = new DemoService(Config.load(null, List.of("demo.svg=" + svg, "demo.port-base=23000")), out);
         try {
             demo.start();
             int code = demo.finished().toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -35,10 +35,13 @@ final class InteropTools {
         return Optional.empty();
     }
 
-    /** A gateway on an ephemeral loopback control port, no admin server, media ports 47000-47999. */
+    /**
+     * A gateway on an ephemeral loopback control port, no admin server, media ports 27000-27999 (below the kernel's
+     * ephemeral range, 32768-60999 here, so no test socket on port 0 lands in it).
+     */
     static GatewayService startGateway() {
         GatewayService gateway = new GatewayService(Config.load(null, List.of(
-            "control.listen=127.0.0.1:0", "admin.listen=", "media.port-min=47000", "media.port-max=47999")));
+            "control.listen=127.0.0.1:0", "admin.listen=", "media.port-min=27000", "media.port-max=27999")));
         gateway.start();
         return gateway;
     }

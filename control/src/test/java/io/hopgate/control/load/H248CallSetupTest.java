@@ -15,7 +15,7 @@ class H248CallSetupTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void shouldSetUpLoadCallsOverH248CarryTheirRtpAndTearThemDown() throws Exception {
         GatewayService gateway = new GatewayService(Config.load(null, List.of("control.listen=127.0.0.1:0",
-            "admin.listen=", "media.port-min=46200", "media.port-max=46399")));
+            "admin.listen=", "media.port-min=26200", "media.port-max=26399")));
         gateway.start();
         try {
             H248CallSetup setup = new H248CallSetup(gateway.controlAddress(), 4);

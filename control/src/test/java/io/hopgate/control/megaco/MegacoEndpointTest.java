@@ -153,15 +153,17 @@ class MegacoEndpointTest {
     @Test
     void shouldCompleteAClientRequestWithTheReplyAfterPending() throws Exception {
         endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0",
-            MegacoEndpoint.Options.defaults().withRetransmit(50, 2), null, null);
+            MegacoEndpoint.Options.defaults().withRetransmit(250, 2), null, null);
         openPeer();
         CompletableFuture<TransactionReply> reply = endpoint.request(
             (InetSocketAddress) peer.getLocalSocketAddress(), 1,
             List.of(new ActionRequest(ContextId.NULL, List.of())));
         long id = ((TransactionRequest) receive().transactions().get(0)).id();
+        // The Pending must get there inside the plain budget (250 + 500 + 1000 ms), which a stalled test thread on a
+        // loaded machine could overrun with a shorter one.
         send("MEGACO/1 [127.0.0.1]:1\nPending = " + id + " { }");
-        // Pending stretches the wait well past the 2 retransmissions (50 + 100 + 200 ms) that would time it out.
-        long past = System.nanoTime() + 600_000_000L;
+        // Pending stretches the wait well past the 2 retransmissions that would time it out.
+        long past = System.nanoTime() + 2_000_000_000L;
         Await.until("past the plain retransmission budget", () -> System.nanoTime() - past > 0);
         assertThat(reply).as("still waiting after Pending").isNotDone();
         send("MEGACO/1 [127.0.0.1]:1\nReply = " + id + " { Context = - { AuditValue = ROOT } }");

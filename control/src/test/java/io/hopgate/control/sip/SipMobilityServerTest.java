@@ -38,6 +38,7 @@ class SipMobilityServerTest {
 
     @BeforeEach
     void start() throws Exception {
+<<<<<<< HEAD
         start(List.of());
     }
 
@@ -46,6 +47,13 @@ class SipMobilityServerTest {
             "media.port-min=48000", "media.port-max=48999"));
         settings.addAll(extraSettings);
         gateway = new GatewayService(Config.load(null, settings));
+=======
+        gateway = new GatewayService(Config.load(null, List.of("control.listen=127.0.0.1:0", "admin.listen=",
+            "media.port-min=28000", "media.port-max=28999",
+            // The move buffer's age bound (200 ms by default) is not under test: on a loaded machine bob's re-INVITE
+            // may come later than that after the first held packet, which would then be dropped as stale.
+            "media.move-buffer-ms=10000")));
+>>>>>>> e68fedba950ec3062059f6237fabcffb5dabf0ca
         gateway.start();
         server = SipMobilityServer.start(new InetSocketAddress("127.0.0.1", 0), gateway.controlAddress());
         alice = new TestUa("alice@example.com", server.sipAddress());
@@ -145,8 +153,8 @@ class SipMobilityServerTest {
         Call call = call(alicePeer, bobPeer);
 
         assertThat(gateway.plane().contexts()).hasSize(1);
-        assertThat(call.gatewayForAlice().getPort()).isBetween(48000, 48999);
-        assertThat(call.gatewayForBob().getPort()).isBetween(48000, 48999).isNotEqualTo(call.gatewayForAlice()
+        assertThat(call.gatewayForAlice().getPort()).isBetween(28000, 28999);
+        assertThat(call.gatewayForBob().getPort()).isBetween(28000, 28999).isNotEqualTo(call.gatewayForAlice()
             .getPort());
         alicePeer.send(call.gatewayForAlice(), 1);
         bobPeer.send(call.gatewayForBob(), 2);
@@ -347,8 +355,9 @@ class SipMobilityServerTest {
         for (int i = 1; i <= 5; i++) {
             alicePeer.send(call.gatewayForAlice(), i);
         }
-        io.hopgate.media.Await.until("alice's 6 packets taken",
-            () -> gateway.plane().totals().received() >= 6);
+        // Counted on receipt, held a moment later: wait for the buffer, not for the receipt.
+        io.hopgate.media.Await.until("alice's 5 packets held",
+            () -> gateway.plane().terminations().stream().mapToInt(io.hopgate.media.Termination::moveHeld).sum() == 5);
         // ... then the re-INVITE with the new address.
         bob.inDialog(call.bob(), "INVITE", TestUa.sdp("bob", bobNew.port()));
         assertThat(bob.next(finalResponse("INVITE"), SIP).status()).isEqualTo(200);

@@ -55,7 +55,7 @@ class SippInteropTest {
         assumeTrue(sipp() != null, "sipp is not installed (looked in /usr/bin and /usr/local/bin): SIPp interop "
             + "skipped");
         gateway = new GatewayService(Config.load(null, List.of("control.listen=127.0.0.1:0", "admin.listen=",
-            "media.port-min=48000", "media.port-max=48999")));
+            "media.port-min=28000", "media.port-max=28999")));
         gateway.start();
         server = SipMobilityServer.start(new InetSocketAddress("127.0.0.1", 0), gateway.controlAddress());
     }
@@ -128,13 +128,13 @@ class SippInteropTest {
                 "-p", String.valueOf(freeUdpPort()), sip.getHostString() + ":" + sip.getPort()));
 
             // While alice's SIPp holds the call, speak into the gateway port that faces her; bob echoes.
-            Await.until("a context with alice's leg answered", Duration.ofSeconds(5),
+            Await.until("a context with alice's leg answered", Duration.ofSeconds(10),
                 () -> gatewayPortFacing(aliceMedia.port()) > 0 && bothRemotesSet());
             InetSocketAddress gw = new InetSocketAddress("127.0.0.1", gatewayPortFacing(aliceMedia.port()));
             RtpPeer.Received echo = null;
             for (int i = 0; i < 10 && echo == null; i++) {
                 aliceMedia.send(gw, 40 + i);
-                echo = aliceMedia.receive(Duration.ofMillis(200));
+                echo = aliceMedia.receive(Duration.ofMillis(500));
             }
             assertThat(echo).as("alice's RTP came back through the gateway from bob's SIPp echo").isNotNull();
             assertThat(echo.tag()).isBetween(40, 49);
@@ -163,15 +163,15 @@ class SippInteropTest {
             Process alice = sipp("alice", List.of("-sf", resource("alice-uac.xml").toString(),
                 "-key", "rtp_port", String.valueOf(aliceMedia.port()),
                 "-p", String.valueOf(freeUdpPort()), sip.getHostString() + ":" + sip.getPort()));
-            Await.until("a context with both legs answered", Duration.ofSeconds(5),
+            Await.until("a context with both legs answered", Duration.ofSeconds(10),
                 () -> gatewayPortFacing(aliceMedia.port()) > 0 && bothRemotesSet());
             InetSocketAddress gw = new InetSocketAddress("127.0.0.1", gatewayPortFacing(aliceMedia.port()));
 
-            // Before the move: bob's SIPp echoes alice's packets back to her through the gateway.
+            // Before the move (bob's SIPp re-INVITEs 3 s after the ACK): bob echoes alice's packets back to her.
             RtpPeer.Received last = null;
             for (int i = 0; i < 5 && last == null; i++) {
                 aliceMedia.send(gw, 40 + i);
-                last = aliceMedia.receive(Duration.ofMillis(150));
+                last = aliceMedia.receive(Duration.ofMillis(400));
             }
             assertThat(last).as("echo from bob's first address").isNotNull();
             for (RtpPeer.Received r = last; r != null; r = aliceMedia.receive(Duration.ofMillis(100))) {
@@ -179,7 +179,7 @@ class SippInteropTest {
             }
 
             // bob re-INVITEs with bobMoved's port; the gateway re-points his leg there.
-            Await.until("bob's leg re-pointed by his re-INVITE", Duration.ofSeconds(5),
+            Await.until("bob's leg re-pointed by his re-INVITE", Duration.ofSeconds(10),
                 () -> gatewayPortFacing(bobMoved.port()) > 0);
             InetSocketAddress gwBob = new InetSocketAddress("127.0.0.1", gatewayPortFacing(bobMoved.port()));
             aliceMedia.send(gw, 77);
@@ -187,7 +187,16 @@ class SippInteropTest {
             assertThat(atBob).as("alice's speech reaches bob's new address").isNotNull();
             assertThat(atBob.tag()).isEqualTo(77);
             bobMoved.send(gwBob, 88);
-            RtpPeer.Received atAlice = aliceMedia.receive(Duration.ofSeconds(2));
+            // An echo of a probe may come later than the 100 ms drain above (SIPp on a loaded machine); it is part of
+            // alice's stream too, so it must continue it, and 88 must continue after it.
+            RtpPeer.Received atAlice;
+            while ((atAlice = aliceMedia.receive(Duration.ofSeconds(2))) != null && atAlice.tag() != 88) {
+                assertThat(atAlice.tag()).as("only a late echo of a probe comes before 88").isBetween(40, 44);
+                assertThat(atAlice.ssrc()).as("late echo keeps alice's SSRC").isEqualTo(last.ssrc());
+                assertThat(atAlice.sequence()).as("late echo continues alice's sequence")
+                    .isEqualTo((last.sequence() + 1) & 0xFFFF);
+                last = atAlice;
+            }
             assertThat(atAlice).as("bob's speech from the new address reaches alice").isNotNull();
             assertThat(atAlice.tag()).isEqualTo(88);
             assertThat(atAlice.ssrc()).as("alice's stream keeps its SSRC across bob's move").isEqualTo(last.ssrc());
