@@ -38,22 +38,17 @@ class SipMobilityServerTest {
 
     @BeforeEach
     void start() throws Exception {
-<<<<<<< HEAD
         start(List.of());
     }
 
     private void start(List<String> extraSettings) throws Exception {
         List<String> settings = new ArrayList<>(List.of("control.listen=127.0.0.1:0", "admin.listen=",
-            "media.port-min=48000", "media.port-max=48999"));
-        settings.addAll(extraSettings);
-        gateway = new GatewayService(Config.load(null, settings));
-=======
-        gateway = new GatewayService(Config.load(null, List.of("control.listen=127.0.0.1:0", "admin.listen=",
             "media.port-min=28000", "media.port-max=28999",
             // The move buffer's age bound (200 ms by default) is not under test: on a loaded machine bob's re-INVITE
             // may come later than that after the first held packet, which would then be dropped as stale.
-            "media.move-buffer-ms=10000")));
->>>>>>> e68fedba950ec3062059f6237fabcffb5dabf0ca
+            "media.move-buffer-ms=10000"));
+        settings.addAll(extraSettings);
+        gateway = new GatewayService(Config.load(null, settings));
         gateway.start();
         server = SipMobilityServer.start(new InetSocketAddress("127.0.0.1", 0), gateway.controlAddress());
         alice = new TestUa("alice@example.com", server.sipAddress());
@@ -573,7 +568,7 @@ class SipMobilityServerTest {
         server.close();
         gateway.close();
         gateway = new GatewayService(Config.load(null, List.of("control.listen=127.0.0.1:0", "admin.listen=",
-            "media.port-min=48000", "media.port-max=48001")));
+            "media.port-min=28000", "media.port-max=28001")));
         gateway.start();
         server = SipMobilityServer.start(new InetSocketAddress("127.0.0.1", 0), gateway.controlAddress());
         try (TestUa caller = new TestUa("alice@example.com", server.sipAddress());
