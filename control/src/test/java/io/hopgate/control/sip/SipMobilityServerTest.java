@@ -422,88 +422,76 @@ class SipMobilityServerTest {
     void shouldCountWhatIsLostWhenTheOldAddressDiesBeforeAReInviteThatNobodyAnnounced() throws Exception {
         restart("media.move-on-unreachable=false"); // the buffer is off: only signalling would start a move
         BobMoves m = callAndSendFivePacketsToBobsOldAddress();
-        RtpPeer alicePeer = m.alicePeer();
-        RtpPeer bobOld = m.bobOld();
-        RtpPeer bobNew = m.bobNew();
-        Call call = m.call();
-        Termination bobsLeg = m.bobsLeg();
-        List<RtpPeer.Received> atBob = m.atBob();
 
         // bob's old address dies with no REGISTER first and the ICMP unreachable is ignored: nothing marks his leg
         // moving, so nothing is held ...
-        bobOld.close();
+        m.bobOld().close();
         for (int tag = 5; tag < 10; tag++) {
-            alicePeer.send(call.gatewayForAlice(), tag);
+            m.alicePeer().send(m.call().gatewayForAlice(), tag);
         }
         Await.until("alice's 10 packets sent towards bob's dead address", Duration.ofSeconds(3),
-            () -> bobsLeg.statistics().packetsSent() == 10);
-        assertThat(bobsLeg.isMoving()).isFalse();
-        assertThat(bobsLeg.moveHeld()).isZero();
+            () -> m.bobsLeg().statistics().packetsSent() == 10);
+        assertThat(m.bobsLeg().isMoving()).isFalse();
+        assertThat(m.bobsLeg().moveHeld()).isZero();
         // ... and only then does the re-INVITE with the new address arrive.
-        bob.inDialog(call.bob(), "INVITE", TestUa.sdp("bob", bobNew.port()));
+        bob.inDialog(m.call().bob(), "INVITE", TestUa.sdp("bob", m.bobNew().port()));
         assertThat(bob.next(finalResponse("INVITE"), SIP).status()).isEqualTo(200);
-        bob.ack(call.bob(), call.bob().cseq);
+        bob.ack(m.call().bob(), m.call().bob().cseq);
         for (int tag = 10; tag < 15; tag++) {
-            alicePeer.send(call.gatewayForAlice(), tag);
-            atBob.add(bobNew.receive(ARRIVAL));
+            m.alicePeer().send(m.call().gatewayForAlice(), tag);
+            m.atBob().add(m.bobNew().receive(ARRIVAL));
         }
 
         int sent = 15;
-        assertThat(atBob).doesNotContainNull();
-        assertThat(atBob).extracting(RtpPeer.Received::tag).as("the dead window's packets are not replayed")
+        assertThat(m.atBob()).doesNotContainNull();
+        assertThat(m.atBob()).extracting(RtpPeer.Received::tag).as("the dead window's packets are not replayed")
             .containsExactly(0, 1, 2, 3, 4, 10, 11, 12, 13, 14);
-        assertThat(bobNew.drain(QUIET)).as("nothing held to flush late").isZero();
-        int gap = ((atBob.get(5).sequence() - atBob.get(4).sequence()) & 0xFFFF) - 1;
+        assertThat(m.bobNew().drain(QUIET)).as("nothing held to flush late").isZero();
+        int gap = ((m.atBob().get(5).sequence() - m.atBob().get(4).sequence()) & 0xFFFF) - 1;
         assertThat(gap).as("the loss shows as a sequence gap at bob, the size of the dead window").isEqualTo(5);
-        assertThat(atBob.size() + gap).as("received + gap = sent: visible and bounded, not silently zero")
+        assertThat(m.atBob().size() + gap).as("received + gap = sent: visible and bounded, not silently zero")
             .isEqualTo(sent);
         Await.until("the gateway counts all 15 sent on bob's leg, 5 of them into the dead address",
-            Duration.ofSeconds(3), () -> bobsLeg.statistics().packetsSent() == sent);
-        assertThat(bobsLeg.moveOverflow() + bobsLeg.moveStale() + bobsLeg.moveFlushed()).isZero();
+            Duration.ofSeconds(3), () -> m.bobsLeg().statistics().packetsSent() == sent);
+        assertThat(m.bobsLeg().moveOverflow() + m.bobsLeg().moveStale() + m.bobsLeg().moveFlushed()).isZero();
     }
 
     @Test
     void shouldHoldWhatIsMeantForADeadOldAddressUntilTheReInviteAndLoseAtMostOnePacket() throws Exception {
         BobMoves m = callAndSendFivePacketsToBobsOldAddress();
-        RtpPeer alicePeer = m.alicePeer();
-        RtpPeer bobOld = m.bobOld();
-        RtpPeer bobNew = m.bobNew();
-        Call call = m.call();
-        Termination bobsLeg = m.bobsLeg();
-        List<RtpPeer.Received> atBob = m.atBob();
 
         // bob's old address dies unannounced. The first packet into it comes back as ICMP port unreachable; from
         // then on the gateway holds what is meant for bob (media.move-on-unreachable, on by default).
-        bobOld.close();
+        m.bobOld().close();
         for (int tag = 5; tag < 10; tag++) {
-            alicePeer.send(call.gatewayForAlice(), tag);
+            m.alicePeer().send(m.call().gatewayForAlice(), tag);
             int taken = tag + 1;
             Await.until("alice's packet " + tag + " taken", Duration.ofSeconds(3),
-                () -> bobsLeg.statistics().packetsSent() == taken);
+                () -> m.bobsLeg().statistics().packetsSent() == taken);
         }
-        Await.until("bob's leg moving after the ICMP", Duration.ofSeconds(3), bobsLeg::isMoving);
-        assertThat(bobsLeg.counters().unreachable()).isPositive();
-        bob.inDialog(call.bob(), "INVITE", TestUa.sdp("bob", bobNew.port()));
+        Await.until("bob's leg moving after the ICMP", Duration.ofSeconds(3), m.bobsLeg()::isMoving);
+        assertThat(m.bobsLeg().counters().unreachable()).isPositive();
+        bob.inDialog(m.call().bob(), "INVITE", TestUa.sdp("bob", m.bobNew().port()));
         assertThat(bob.next(finalResponse("INVITE"), SIP).status()).isEqualTo(200);
-        bob.ack(call.bob(), call.bob().cseq);
-        for (RtpPeer.Received r = bobNew.receive(ARRIVAL); r != null; r = bobNew.receive(QUIET)) {
-            atBob.add(r); // what was held, flushed by the re-INVITE's Modify
+        bob.ack(m.call().bob(), m.call().bob().cseq);
+        for (RtpPeer.Received r = m.bobNew().receive(ARRIVAL); r != null; r = m.bobNew().receive(QUIET)) {
+            m.atBob().add(r); // what was held, flushed by the re-INVITE's Modify
         }
         for (int tag = 10; tag < 15; tag++) {
-            alicePeer.send(call.gatewayForAlice(), tag);
-            atBob.add(bobNew.receive(ARRIVAL));
+            m.alicePeer().send(m.call().gatewayForAlice(), tag);
+            m.atBob().add(m.bobNew().receive(ARRIVAL));
         }
 
-        assertThat(atBob).doesNotContainNull();
-        List<Integer> tags = atBob.stream().map(RtpPeer.Received::tag).toList();
+        assertThat(m.atBob()).doesNotContainNull();
+        List<Integer> tags = m.atBob().stream().map(RtpPeer.Received::tag).toList();
         assertThat(tags.size()).as("at most the packet in flight when the peer died is lost: %s", tags)
             .isGreaterThanOrEqualTo(14);
-        for (int i = 1; i < atBob.size(); i++) {
+        for (int i = 1; i < m.atBob().size(); i++) {
             assertThat(tags.get(i)).as("in order, nothing duplicated: %s", tags).isGreaterThan(tags.get(i - 1));
-            assertThat(atBob.get(i).ssrc()).isEqualTo(atBob.get(0).ssrc());
+            assertThat(m.atBob().get(i).ssrc()).isEqualTo(m.atBob().get(0).ssrc());
         }
-        assertThat(bobsLeg.moveFlushed()).isGreaterThanOrEqualTo(4);
-        assertThat(bobsLeg.isMoving()).isFalse();
+        assertThat(m.bobsLeg().moveFlushed()).isGreaterThanOrEqualTo(4);
+        assertThat(m.bobsLeg().isMoving()).isFalse();
     }
 
     @Test
