@@ -264,10 +264,17 @@ public final class MediaPlane implements AutoCloseable {
         }
     }
 
-    /** Lets the owning loop (dis)connect the RTP socket to match the termination's new remote address. */
+    /**
+     * Lets the owning loop connect the RTP socket to the termination's first remote address, and waits for it: a
+     * packet that met the socket while it was being connected was seen lost (twice in many test runs, always the
+     * first packet of a call), so a termination is handed out only once its socket is settled.
+     */
     private static void applyRemoteOnLoop(Termination termination) {
         IoLoop loop = termination.rtpHandler.loop;
-        loop.eventLoop.execute(() -> loop.applyRemote(termination));
+        if (!loop.eventLoop.submit(() -> loop.applyRemote(termination))
+            .awaitUninterruptibly(BIND_TIMEOUT.toMillis())) {
+            LOG.warn("I/O loop slow to connect a new termination term={}", termination.id());
+        }
     }
 
     private static void endMove(Termination termination) {

@@ -43,6 +43,12 @@ class MediaPlaneTest {
         return p;
     }
 
+    /** Restarts the plane with connected RTP sockets (media.connect-sockets, off by default). */
+    private void connected() {
+        plane.close();
+        plane = MediaPlane.start(MediaPlaneConfig.loopback(21000, 21999).withIoThreads(2).withConnectSockets(true));
+    }
+
     private static long processed(Termination t) {
         TerminationCounters c = t.counters();
         long n = c.received();
@@ -301,6 +307,7 @@ class MediaPlaneTest {
 
     @Test
     void shouldKeepAForeignSourceOutOfAConnectedSocket() throws Exception {
+        connected();
         RtpPeer pa = peer(1);
         RtpPeer pb = peer(2);
         RtpPeer attacker = peer(1); // even the right SSRC does not help
@@ -321,7 +328,8 @@ class MediaPlaneTest {
     @Test
     void shouldReconnectToANewRemoteOnceTheDualReceiveWindowCloses() throws Exception {
         plane.close();
-        plane = MediaPlane.start(MediaPlaneConfig.loopback(21000, 21999).withDualReceiveMs(2000));
+        plane = MediaPlane.start(MediaPlaneConfig.loopback(21000, 21999).withDualReceiveMs(2000)
+            .withConnectSockets(true));
         RtpPeer oldAddr = peer(1);
         RtpPeer newAddr = peer(1);
         RtpPeer pb = peer(2);
@@ -344,7 +352,8 @@ class MediaPlaneTest {
     void shouldTakeTheNewPeersFirstPacketRightAfterTheRemoteChanges() throws Exception {
         for (int dualReceiveMs : new int[] {0, 2000}) {
             plane.close();
-            plane = MediaPlane.start(MediaPlaneConfig.loopback(21000, 21999).withDualReceiveMs(dualReceiveMs));
+            plane = MediaPlane.start(MediaPlaneConfig.loopback(21000, 21999).withDualReceiveMs(dualReceiveMs)
+                .withConnectSockets(true));
             RtpPeer[] addresses = {peer(1), peer(1)};
             RtpPeer pb = peer(2);
             MediaContext ctx = plane.createContext();
@@ -362,6 +371,7 @@ class MediaPlaneTest {
 
     @Test
     void shouldHoldPacketsForAnUnreachablePeerAndSendThemToItsNewAddress() throws Exception {
+        connected();
         RtpPeer far = peer(1);
         RtpPeer gone = peer(2);
         RtpPeer newAddr = peer(2);
@@ -386,6 +396,7 @@ class MediaPlaneTest {
 
     @Test
     void shouldEndAnUnreachableMoveWhenThePeerIsHeardAgain() throws Exception {
+        connected();
         RtpPeer far = peer(1);
         RtpPeer flaky = peer(2);
         MediaContext ctx = plane.createContext();

@@ -458,6 +458,7 @@ class SipMobilityServerTest {
 
     @Test
     void shouldHoldWhatIsMeantForADeadOldAddressUntilTheReInviteAndLoseAtMostOnePacket() throws Exception {
+        restart("media.connect-sockets=true"); // connected sockets are what report the ICMP
         BobMoves m = callAndSendFivePacketsToBobsOldAddress();
 
         // bob's old address dies unannounced. The first packet into it comes back as ICMP port unreachable; from
