@@ -73,9 +73,11 @@ public final class MediaPlane implements AutoCloseable {
         for (int i = 0; i < loops.length; i++) {
             UdpServer server = UdpServer.create()
                 .runOn(loops[i].eventLoop)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES * RECV_BATCH))
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES * RECV_BATCH));
+            if (config.connectSockets()) {
                 // Active from registration on: a socket stays writable while IoLoop.applyRemote disconnects it.
-                .option(ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION, true);
+                server = server.option(ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION, true);
+            }
             if (config.socketBufferBytes() > 0) { // 0 keeps the kernel's default
                 server = server.option(ChannelOption.SO_RCVBUF, config.socketBufferBytes())
                     .option(ChannelOption.SO_SNDBUF, config.socketBufferBytes());
