@@ -237,7 +237,9 @@ public final class MediaPlane implements AutoCloseable {
         // new peer's first packets could still meet a socket connected to the old one and be dropped by the kernel.
         IoLoop loop = termination.rtpHandler.loop;
         RemoteAddress published = next;
-        if (!loop.eventLoop.submit(() -> {
+        if (!config.connectSockets()) {
+            termination.remote(published); // one release store; nothing to (dis)connect
+        } else if (!loop.eventLoop.submit(() -> {
             termination.remote(published);
             loop.applyRemote(termination);
         }).awaitUninterruptibly(BIND_TIMEOUT.toMillis())) {
@@ -271,7 +273,10 @@ public final class MediaPlane implements AutoCloseable {
      * packet that met the socket while it was being connected was seen lost (twice in many test runs, always the
      * first packet of a call), so a termination is handed out only once its socket is settled.
      */
-    private static void applyRemoteOnLoop(Termination termination) {
+    private void applyRemoteOnLoop(Termination termination) {
+        if (!config.connectSockets()) {
+            return;
+        }
         IoLoop loop = termination.rtpHandler.loop;
         if (!loop.eventLoop.submit(() -> loop.applyRemote(termination))
             .awaitUninterruptibly(BIND_TIMEOUT.toMillis())) {

@@ -20,8 +20,8 @@ import java.net.InetAddress;
  *                                  the sequence (within {@link #LATCH_SEQUENCE_WINDOW}); off by default (SPEC 5)
  * @param connectSockets            connect a termination's RTP socket to its settled remote: the kernel then
  *                                  filters sources, reads skip the per-read address lookup, and an unreachable
- *                                  peer (ICMP) is reported. Off by default: in about one in ten test-suite runs a
- *                                  single packet was lost around a connected socket, cause not found yet
+ *                                  peer (ICMP) is reported. Off by default: twice in many test runs a first
+ *                                  packet after both parties of a SIP call moved was lost with it on, cause unknown
  * @param moveOnUnreachable         hold packets for a termination whose peer is reported unreachable, as if control
  *                                  had marked it moving, until the peer is heard again or a new remote is set
  */
