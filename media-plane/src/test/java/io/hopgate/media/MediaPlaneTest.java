@@ -49,9 +49,6 @@ class MediaPlaneTest {
         plane = MediaPlane.start(MediaPlaneConfig.loopback(21000, 21999).withIoThreads(2).withConnectSockets(true));
     }
 
-        return n;
-    }
-
     /**
      * Packets from {@code from} whose fate is decided: dropped (any reason, including no route), forwarded to
      * {@code to}, or looped back. The receive counter moves before the gates are read, so a test that flips a gate
@@ -69,7 +66,6 @@ class MediaPlaneTest {
     private static void awaitDecided(Termination from, Termination to, long before) {
         Await.until(from.id() + "'s packet to be gated", () -> decided(from, to) > before);
     }
-
 
     @Test
     void shouldForwardExactlyWhatModeAndTopologyAllowForEveryCombination() throws Exception {
