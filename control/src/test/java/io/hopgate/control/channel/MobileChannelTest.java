@@ -1,5 +1,6 @@
 package io.hopgate.control.channel;
 
+import io.hopgate.media.Await;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -23,7 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,7 +65,8 @@ class MobileChannelTest {
         atAlice.awaitCount(200);
         assertThat(atBob.values()).isEqualTo(range(200));
         assertThat(atAlice.values()).isEqualTo(range(200));
-        awaitUntil(() -> alice.unackedMessages() == 0 && bobSide.unackedMessages() == 0, "everything acknowledged");
+        Await.until("everything acknowledged", WAIT,
+            () -> alice.unackedMessages() == 0 && bobSide.unackedMessages() == 0);
     }
 
     @Test
@@ -81,7 +82,7 @@ class MobileChannelTest {
         List<Integer> killedAt = new ArrayList<>();
         for (int kill = 1; kill <= 4; kill++) {
             int threshold = kill * count / 5;
-            awaitUntil(() -> atBob.count() >= threshold, "bob received " + threshold);
+            Await.until("bob received " + threshold, WAIT, () -> atBob.count() >= threshold);
             killedAt.add(atBob.count());
             bob.dropConnections(); // what a dead link looks like to both ends: the server side closes
         }
@@ -109,7 +110,8 @@ class MobileChannelTest {
         atBob.awaitCount(100);
 
         InetSocketAddress moved = bob.rebind(loopback(0)).block(WAIT);
-        awaitUntil(() -> !alice.isConnected() && !bobSide.isConnected(), "both sides saw the old connection die");
+        Await.until("both sides saw the old connection die", WAIT,
+            () -> !alice.isConnected() && !bobSide.isConnected());
         for (int i = 100; i < 200; i++) { // sent while bob is unreachable: buffered on both sides
             alice.send(message(i));
             bobSide.send(message(i - 100));
@@ -139,7 +141,7 @@ class MobileChannelTest {
             assertThat(first.expect(Frames.ACK).getLong()).isEqualTo(1);
         } // alice's link dies without a word
         MobileChannel bobSide = accepted.poll(10, TimeUnit.SECONDS);
-        awaitUntil(() -> !bobSide.isConnected(), "bob saw the connection die");
+        Await.until("bob saw the connection die", WAIT, () -> !bobSide.isConnected());
         bobSide.send(message(100));
         bobSide.send(message(101));
 
@@ -153,7 +155,7 @@ class MobileChannelTest {
             moved.send(Frames.ack(moved.alloc, 2));
             atBob.awaitCount(2);
             assertThat(atBob.values()).isEqualTo(range(2));
-            awaitUntil(() -> bobSide.unackedMessages() == 0, "bob's messages acknowledged");
+            Await.until("bob's messages acknowledged", WAIT, () -> bobSide.unackedMessages() == 0);
             assertThat(bobSide.remoteAddress().getAddress()).isEqualTo(InetAddress.getByName("127.0.0.2"));
         }
     }
@@ -194,7 +196,7 @@ class MobileChannelTest {
     void shouldReportBufferOverflowToTheCallerAndKeepWhatWasQueued() throws Exception {
         MobileChannel alice = aliceToBob(FAST.withMaxMessageBytes(600).withUnackedLimits(4, 1000));
         bob.rebind(loopback(0)).block(WAIT); // bob is gone and the locator does not know where: nothing is acked
-        awaitUntil(() -> !alice.isConnected(), "alice lost bob");
+        Await.until("alice lost bob", WAIT, () -> !alice.isConnected());
 
         alice.send(new byte[600]);
         assertThatThrownBy(() -> alice.send(new byte[500]))
@@ -214,7 +216,7 @@ class MobileChannelTest {
         locator.register(BOB, bob.address());
         atBob.awaitCount(4);
         assertThat(atBob.values()).containsExactly(0, 1, 2, 3); // new byte[600] reads as 0
-        awaitUntil(() -> alice.unackedMessages() == 0, "buffer drained");
+        Await.until("buffer drained", WAIT, () -> alice.unackedMessages() == 0);
         alice.send(message(5));
         atBob.awaitCount(5);
     }
@@ -340,16 +342,6 @@ class MobileChannelTest {
 
     private static InetSocketAddress loopback(int port) {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-    }
-
-    private static void awaitUntil(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + WAIT + " waiting for: " + what);
-            }
-            Thread.sleep(1); // polling interval of a deadline-bounded wait, not a wait for an event
-        }
     }
 
     /** Records the first int of every message, in arrival order. */
