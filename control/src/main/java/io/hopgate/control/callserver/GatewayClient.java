@@ -61,18 +61,31 @@ public final class GatewayClient {
      *                  and clock rate as well as its address
      * @param moving    LocalControl {@value #MOVING_PROPERTY}: on holds RTP for the termination, in order, until its
      *                  next Remote is set, which sends what was held first (SPEC 2 "Transparent mobility" step 3)
+     * @param dualReceive LocalControl {@value #DUAL_RECEIVE_PROPERTY}: the new Remote keeps the old source until the
+     *                  new one is heard (a party that moved); false = a hard switch
      */
-    public record StreamRequest(StreamMode mode, String remoteSdp, Boolean moving) {
+    public record StreamRequest(StreamMode mode, String remoteSdp, Boolean moving, boolean dualReceive) {
         /** Marks the termination moving and nothing else: its mode and Remote stay until the move's new Remote. */
         public static final StreamRequest MOVING = new StreamRequest(null, null, Boolean.TRUE);
 
+        public StreamRequest(StreamMode mode, String remoteSdp, Boolean moving) {
+            this(mode, remoteSdp, moving, false);
+        }
+
         public static StreamRequest of(StreamMode mode, String remoteSdp) {
             return new StreamRequest(mode, remoteSdp, null);
+        }
+
+        /** A party's new address after it moved: dual receive (RFC 3264 section 8.3.1), not a hard switch. */
+        public static StreamRequest moved(StreamMode mode, String remoteSdp) {
+            return new StreamRequest(mode, remoteSdp, null, true);
         }
     }
 
     /** Hopgate's LocalControl property read by the gateway (see {@code gateway.MediaRequest}). */
     public static final String MOVING_PROPERTY = "hopgate/moving";
+    /** Hopgate's LocalControl property asking for dual receive on a Remote change (see {@code gateway.MediaRequest}). */
+    public static final String DUAL_RECEIVE_PROPERTY = "hopgate/dual-receive";
 
     private final String name;
     private final InetSocketAddress address;
@@ -390,9 +403,15 @@ public final class GatewayClient {
 
     static MediaDescriptor media(StreamRequest stream) {
         LocalControlDescriptor lc = null;
-        if (stream.moving() != null) {
-            lc = new LocalControlDescriptor(stream.mode(), null, null,
-                Map.of(MOVING_PROPERTY, stream.moving() ? "on" : "off"));
+        if (stream.moving() != null || stream.dualReceive()) {
+            Map<String, String> properties = new java.util.LinkedHashMap<>();
+            if (stream.moving() != null) {
+                properties.put(MOVING_PROPERTY, stream.moving() ? "on" : "off");
+            }
+            if (stream.dualReceive()) {
+                properties.put(DUAL_RECEIVE_PROPERTY, "on");
+            }
+            lc = new LocalControlDescriptor(stream.mode(), null, null, properties);
         } else if (stream.mode() != null) {
             lc = LocalControlDescriptor.of(stream.mode());
         }

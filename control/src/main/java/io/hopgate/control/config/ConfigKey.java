@@ -57,7 +57,8 @@ public enum ConfigKey {
     MEDIA_LATCH("media.latch", bool(), "false",
         "accept a new source only with the same SSRC and a close sequence number; off = only signalling moves a leg"),
     MEDIA_DUAL_RECEIVE_MS("media.dual-receive-ms", durationMs(0, 60_000), "2000",
-        "after a move, packets from the old source are still accepted for this long"),
+        "after a Remote change that asks for dual receive, the old source is accepted until the new one is heard, "
+            + "at most this long"),
     MEDIA_MOVE_BUFFER_MS("media.move-buffer-ms", durationMs(0, 10_000), "200",
         "longest time packets are held while a termination moves between contexts"),
     MEDIA_MOVE_BUFFER_PACKETS("media.move-buffer-packets", integer(0, 4096), "64",

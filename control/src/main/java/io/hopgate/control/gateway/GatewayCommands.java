@@ -243,7 +243,7 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
         }
         if (media.remoteRtp() != null) {
             call(() -> {
-                plane.remote(t, media.remoteRtp());
+                plane.remote(t, media.remoteRtp(), media.dualReceive());
                 if (media.clockRate() > 0) {
                     plane.clockRate(t, media.clockRate());
                 }

@@ -33,16 +33,25 @@ import java.util.Locale;
  * @param clockRate   clock rate of Remote's first payload type (Hz), or 0
  * @param auditItems  the Audit descriptor's items, or null when the command has none
  * @param moving      LocalControl {@code hopgate/moving} (SPEC 2 step 3: hold packets while the peer moves), or null
+ * @param dualReceive LocalControl {@code hopgate/dual-receive}: on = this command's Remote change keeps the old
+ *                    source until the new one is heard (RFC 3264 section 8.3.1); absent or off = a hard switch
  */
 record MediaRequest(StreamMode mode, SessionDescription local, SessionDescription remote, InetSocketAddress remoteRtp,
-                    int clockRate, List<String> auditItems, Boolean moving) {
+                    int clockRate, List<String> auditItems, Boolean moving, boolean dualReceive) {
 
     /** Hopgate's LocalControl property: {@code on} holds RTP for the termination until its new Remote is set. */
     static final String MOVING_PROPERTY = "hopgate/moving";
+    /**
+     * Hopgate's LocalControl property: {@code on} lets a Remote change in the same command keep accepting the old
+     * address until the new one is heard (a party that moves); without it a Remote change is a hard switch (a
+     * re-point between gateways must not keep forwarding the abandoned path).
+     */
+    static final String DUAL_RECEIVE_PROPERTY = "hopgate/dual-receive";
 
     static MediaRequest of(CommandRequest command) {
         StreamMode mode = null;
         Boolean moving = null;
+        boolean dualReceive = false;
         SessionDescription local = null;
         SessionDescription remote = null;
         List<String> audit = null;
@@ -69,7 +78,8 @@ record MediaRequest(StreamMode mode, SessionDescription local, SessionDescriptio
                     }
                     if (stream.localControl() != null) {
                         mode = mode(stream.localControl());
-                        moving = moving(stream.localControl());
+                        moving = onOff(stream.localControl(), MOVING_PROPERTY);
+                        dualReceive = Boolean.TRUE.equals(onOff(stream.localControl(), DUAL_RECEIVE_PROPERTY));
                     }
                     if (stream.localSdp() != null) {
                         local = sdp("Local", stream.localSdp());
@@ -101,7 +111,7 @@ record MediaRequest(StreamMode mode, SessionDescription local, SessionDescriptio
             remoteRtp = remoteAddress(remote);
             clockRate = firstClockRate(remote);
         }
-        return new MediaRequest(mode, local, remote, remoteRtp, clockRate, audit, moving);
+        return new MediaRequest(mode, local, remote, remoteRtp, clockRate, audit, moving, dualReceive);
     }
 
     private static boolean isEmptySignalsOrEvents(GenericDescriptor g) {
@@ -133,10 +143,11 @@ record MediaRequest(StreamMode mode, SessionDescription local, SessionDescriptio
         }
     }
 
-    private static Boolean moving(LocalControlDescriptor lc) {
+    /** The on/off value of Hopgate LocalControl property {@code property}, or null when absent. */
+    private static Boolean onOff(LocalControlDescriptor lc, String property) {
         String value = null;
         for (java.util.Map.Entry<String, String> e : lc.properties().entrySet()) {
-            if (e.getKey().equalsIgnoreCase(MOVING_PROPERTY)) {
+            if (e.getKey().equalsIgnoreCase(property)) {
                 value = e.getValue();
             }
         }
@@ -146,13 +157,13 @@ record MediaRequest(StreamMode mode, SessionDescription local, SessionDescriptio
         return switch (value.toLowerCase(Locale.ROOT)) {
             case "on", "true", "1" -> Boolean.TRUE;
             case "off", "false", "0" -> Boolean.FALSE;
-            default -> throw error(ErrorCode.UNSUPPORTED_VALUE, MOVING_PROPERTY + "=" + value + ": use on or off");
+            default -> throw error(ErrorCode.UNSUPPORTED_VALUE, property + "=" + value + ": use on or off");
         };
     }
 
     private static StreamMode mode(LocalControlDescriptor lc) {
         for (String key : lc.properties().keySet()) {
-            if (!key.equalsIgnoreCase(MOVING_PROPERTY)) {
+            if (!key.equalsIgnoreCase(MOVING_PROPERTY) && !key.equalsIgnoreCase(DUAL_RECEIVE_PROPERTY)) {
                 throw error(ErrorCode.UNSUPPORTED_PROPERTY, "unsupported LocalControl property " + key);
             }
         }

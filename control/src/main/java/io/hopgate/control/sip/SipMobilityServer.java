@@ -571,8 +571,9 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
             return;
         }
         leg.pendingInvite = st;
-        // The new Remote also ends a move marked by a REGISTER: the gateway sends what it held there first.
-        StreamRequest newRemote = StreamRequest.of(StreamMode.SEND_RECEIVE, moved.format("\n"));
+        // The new Remote also ends a move marked by a REGISTER: the gateway sends what it held there first. Dual
+        // receive: what the party sent from its old address just before it moved still gets through.
+        StreamRequest newRemote = StreamRequest.moved(StreamMode.SEND_RECEIVE, moved.format("\n"));
         LOG.info("sip move ctx={} party={} term={} remote={}:{}", call.context, leg.aor, leg.termination,
             moved.connectionAddress(), moved.port());
         beforeMove.apply(leg.aor)

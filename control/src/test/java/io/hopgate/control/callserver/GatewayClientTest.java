@@ -49,4 +49,15 @@ class GatewayClientTest {
             io.hopgate.control.h248.LocalControlDescriptor.of(StreamMode.SEND_RECEIVE));
         assertThat(media.stream(1).remoteSdp()).isEqualTo(sdp);
     }
+
+    @Test
+    void shouldAskForDualReceiveOnlyForAPartyThatMoved() {
+        String sdp = "v=0\nc=IN IP4 127.0.0.1\nm=audio 4000 RTP/AVP 0";
+        MediaDescriptor moved = GatewayClient.media(GatewayClient.StreamRequest.moved(StreamMode.SEND_RECEIVE, sdp));
+        assertThat(moved.stream(1).localControl().mode()).isEqualTo(StreamMode.SEND_RECEIVE);
+        assertThat(moved.stream(1).localControl().properties()).containsExactly(
+            java.util.Map.entry(GatewayClient.DUAL_RECEIVE_PROPERTY, "on"));
+        assertThat(GatewayClient.media(GatewayClient.StreamRequest.of(StreamMode.SEND_RECEIVE, sdp))
+            .stream(1).localControl().properties()).isEmpty();
+    }
 }

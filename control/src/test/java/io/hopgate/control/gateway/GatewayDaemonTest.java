@@ -354,4 +354,27 @@ class GatewayDaemonTest {
         }
         assertThat(oldB.drain(QUIET)).isZero();
     }
+
+    @Test
+    void shouldOpenDualReceiveOnlyWhenLocalControlAsksForIt() throws Exception {
+        RtpPeer a = peer(1);
+        RtpPeer oldB = peer(2);
+        RtpPeer newB = peer(2);
+        RtpPeer thirdB = peer(2);
+        Call call = setUp(a, oldB);
+        TransactionReply r = mgc.transaction("Context = " + call.context() + " { "
+            + H248TestClient.modifyRemote(call.t2(), newB.port()) + " }");
+        assertThat(errorCode(r)).as(mgc.lastRaw).isZero();
+        assertThat(gateway.plane().termination(call.t2()).remote().previousRtp()).as("a plain Modify: hard switch")
+            .isNull();
+        r = mgc.transaction("Context = " + call.context() + " { Modify = " + call.t2() + " { Media { Stream = 1 { "
+            + "LocalControl { hopgate/dual-receive = on }, Remote { v=0\nc=IN IP4 127.0.0.1\nm=audio "
+            + thirdB.port() + " RTP/AVP 0 } } } } }");
+        assertThat(errorCode(r)).as(mgc.lastRaw).isZero();
+        assertThat(gateway.plane().termination(call.t2()).remote().previousRtp()).isEqualTo(newB.address());
+        r = mgc.transaction("Context = " + call.context() + " { Modify = " + call.t2()
+            + " { Media { Stream = 1 { LocalControl { hopgate/dual-receive = maybe } } } } }");
+        assertThat(errorCode(r)).isEqualTo(io.hopgate.control.h248.ErrorCode.UNSUPPORTED_VALUE.code());
+        assertThat(mgc.lastRaw).contains("hopgate/dual-receive=maybe");
+    }
 }
