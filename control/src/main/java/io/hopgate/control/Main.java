@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import io.hopgate.control.config.Config;
 import io.hopgate.control.config.ConfigException;
 import io.hopgate.control.config.ConfigKey;
+import io.hopgate.control.service.Service;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package io.hopgate.control.sip;
 
-import io.hopgate.control.callserver.GatewayClient;
-import io.hopgate.control.callserver.GatewayClient.Added;
-import io.hopgate.control.callserver.GatewayClient.StreamRequest;
-import io.hopgate.control.callserver.GatewayException;
+import io.hopgate.control.mgc.GatewayClient;
+import io.hopgate.control.mgc.GatewayClient.Added;
+import io.hopgate.control.mgc.GatewayClient.StreamRequest;
+import io.hopgate.control.mgc.GatewayException;
 import io.hopgate.control.h248.ContextId;
 import io.hopgate.control.h248.StreamMode;
 import io.hopgate.control.h248.TerminationId;
