@@ -296,8 +296,9 @@ public final class Bencode {
                 throw error("negative string length " + length);
             }
             if (length > end - pos) {
+                int left = end - pos;
                 pos = lengthAt;
-                throw error("string length " + length + " exceeds the " + (end - pos) + " bytes left");
+                throw error("string length " + length + " exceeds the " + left + " bytes left");
             }
             byte[] out = Arrays.copyOfRange(b, pos, pos + (int) length);
             pos += (int) length;
