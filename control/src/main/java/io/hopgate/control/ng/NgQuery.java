@@ -83,7 +83,10 @@ final class NgQuery {
             tags.put(name, tag);
         }
         out.put("tags", tags);
-        out.put("totals", Map.of("RTP", stats(rtp[0], rtp[1], rtp[2]), "RTCP", stats(rtcp[0], rtcp[1], rtcp[2])));
+        Map<String, Object> totals = new LinkedHashMap<>();
+        totals.put("RTP", stats(rtp[0], rtp[1], rtp[2]));
+        totals.put("RTCP", stats(rtcp[0], rtcp[1], rtcp[2]));
+        out.put("totals", totals);
         out.put("context", call.context.id());
         return out;
     }

@@ -77,7 +77,7 @@ final class NgSdp {
         try {
             sdp = SessionDescription.parse(text);
         } catch (SdpException e) {
-            throw new NgException("bad SDP at line " + e.lineNumber() + " '" + e.line() + "': " + e.getMessage());
+            throw new NgException("bad SDP: " + e.getMessage());
         }
         if (sdp.media().isEmpty()) {
             throw new NgException("SDP has no m= line");
