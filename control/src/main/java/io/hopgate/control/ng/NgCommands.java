@@ -66,8 +66,9 @@ public final class NgCommands {
                 case "query" -> query(request);
                 case "list" -> list(request);
                 case "statistics" -> statistics();
+                case "move" -> move(request);
                 default -> throw new NgException("unknown command '" + command + "'; Hopgate supports ping, offer, "
-                    + "answer, delete, query, list and statistics");
+                    + "answer, delete, query, list, statistics and move");
             };
         } catch (NgException e) {
             if (command.equals("offer")) {
@@ -133,7 +134,7 @@ public final class NgCommands {
         apply(call, call.parties[offerer], sdp, media);
         call.lastOfferer = offerer;
         call.lastSignalMs = now;
-        return sdpReply(sdp, call.parties[1 - offerer], options);
+        return sdpReply(sdp, call.parties[1 - offerer], options, request);
     }
 
     private Dict answer(NgRequest request) {
@@ -161,7 +162,7 @@ public final class NgCommands {
         }
         apply(call, answerer, sdp, media);
         call.lastSignalMs = System.currentTimeMillis();
-        return sdpReply(sdp, offerer, options);
+        return sdpReply(sdp, offerer, options, request);
     }
 
     private NgCall create(String callId, String fromTag, String toTag, int mediaCount, long now) {
@@ -264,13 +265,53 @@ public final class NgCommands {
         return toParty ? StreamMode.SEND_ONLY : StreamMode.INACTIVE;
     }
 
-    private Dict sdpReply(SessionDescription sdp, NgCall.Party toward, NgSdp.Options options) {
+    private Dict sdpReply(SessionDescription sdp, NgCall.Party toward, NgSdp.Options options, NgRequest request) {
         List<Integer> ports = new ArrayList<>();
         for (Termination t : toward.terminations) {
             ports.add(t.rtpPort());
         }
         String text = NgSdp.rewrite(sdp, plane.config().address(), ports, options);
-        return Bencode.dict().put("result", "ok").put("sdp", text).build();
+        Bencode.DictBuilder reply = Bencode.dict().put("result", "ok").put("sdp", text);
+        String learning = request.string("endpoint-learning");
+        if (request.flag("media-handover") || request.flag("port-latching")
+            || (learning != null && !learning.equals("off"))) {
+            // rtpengine's learning lets any source take a stream over (RTP Bleed); Hopgate keeps the source check.
+            reply.put("warning", "Hopgate does not learn media addresses: a leg accepts only its signalled address"
+                + (plane.config().latch() ? " or a latch by the stream's SSRC and sequence (media.latch=true)"
+                : " (media.latch=false)"));
+        }
+        return reply.build();
+    }
+
+    /**
+     * Hopgate's extension {@code move} ({@code call-id}, {@code from-tag} of the party that is moving): media toward
+     * that party is held in order (media.move-buffer-ms, media.move-buffer-packets) until its next offer or answer
+     * with a new address, which sends what was held first; {@code moving: off} sends it to the old address. For a
+     * proxy that learns of a move before the re-INVITE (e.g. a REGISTER from a new contact).
+     */
+    private Dict move(NgRequest request) {
+        String callId = request.required("call-id");
+        String tag = request.required("from-tag");
+        NgCall call = calls.get(callId);
+        if (call == null || call.pendingDelete != null) {
+            throw new NgException("unknown call-id '" + callId + "'");
+        }
+        int party = call.partyWithTag(tag);
+        if (party < 0) {
+            throw new NgException("call " + callId + " has no party with tag '" + tag + "'");
+        }
+        String moving = request.string("moving");
+        boolean on = moving == null || moving.equals("on");
+        if (!on && !moving.equals("off")) {
+            throw new NgException("moving '" + moving + "' must be on or off");
+        }
+        for (Termination t : call.parties[party].terminations) {
+            plane(() -> {
+                plane.moving(t, on);
+                return null;
+            });
+        }
+        return Bencode.dict().put("result", "ok").build();
     }
 
     private Dict delete(NgRequest request) {

@@ -352,4 +352,71 @@ class NgDaemonTest {
         assertThat(text(reply, "result")).isEqualTo("error");
         assertThat(text(reply, "error-reason")).contains("127.0.0.1 is not allowed");
     }
+
+    @Test
+    void shouldHoldMediaForAPartyThatIsMovingAndFlushItInOrderToItsNewAddress() throws Exception {
+        RtpPeer caller = peer(0x1111);
+        RtpPeer callee = peer(0x2222);
+        Call call = setUp("m1", caller, callee);
+        callee.send(call.calleeSendsTo(), 1);
+        RtpPeer.Received first = caller.receive(ARRIVAL);
+        Dict moving = proxy.call(command("move", "call-id", "m1", "from-tag", "ftag"));
+        assertThat(text(moving, "result")).as(moving.toString()).isEqualTo("ok");
+        for (int i = 2; i <= 6; i++) {
+            callee.send(call.calleeSendsTo(), i);
+        }
+        Await.until("five packets held for the moving caller", Duration.ofSeconds(2), () -> held() == 5);
+        assertThat(caller.drain(QUIET)).as("nothing sent to the old address while moving").isZero();
+        RtpPeer moved = peer(0x3333);
+        proxy.call(offer("m1", "ftag", sdp(moved.port()), "to-tag", "ttag"));
+        for (int i = 2; i <= 6; i++) {
+            RtpPeer.Received r = moved.receive(ARRIVAL);
+            assertThat(r.tag()).as("held packets arrive first, in order").isEqualTo(i);
+            assertThat(r.ssrc()).isEqualTo(first.ssrc());
+            assertThat(r.sequence()).isEqualTo((first.sequence() + i - 1) & 0xFFFF);
+        }
+        assertThat(text(proxy.call(command("move", "call-id", "m1", "from-tag", "nobody")), "error-reason"))
+            .isEqualTo("call m1 has no party with tag 'nobody'");
+    }
+
+    private int held() {
+        return gateway.plane().terminations().stream().mapToInt(io.hopgate.media.Termination::moveHeld).sum();
+    }
+
+    @Test
+    void shouldRefuseAnOfferBeyondMediaMaxContextsWithTheLimitNamed() throws Exception {
+        start(List.of("media.max-contexts=1"));
+        RtpPeer caller = peer(1);
+        assertThat(text(proxy.call(offer("x1", "ftag", sdp(caller.port()))), "result")).isEqualTo("ok");
+        Dict refused = proxy.call(offer("x2", "ftag", sdp(caller.port())));
+        assertThat(text(refused, "result")).isEqualTo("error");
+        assertThat(text(refused, "error-reason")).contains("context limit reached", "media.max-contexts=1");
+        assertThat(gateway.metrics().registry().scrape())
+            .contains("hopgate_ng_commands_total{command=\"offer\",result=\"ok\"} 1.0")
+            .contains("hopgate_ng_commands_total{command=\"offer\",result=\"error\"} 1.0");
+    }
+
+    @Test
+    void shouldWarnThatItDoesNotLearnAndLatchOnlyWithTheStreamsSsrcWhenMediaLatchIsOn() throws Exception {
+        start(List.of("media.latch=true"));
+        RtpPeer caller = peer(0x1111);
+        RtpPeer callee = peer(0x2222);
+        Dict offered = proxy.call(offer("n1", "ftag", sdp(caller.port()), "flags", List.of("media-handover")));
+        assertThat(text(offered, "warning")).contains("does not learn", "media.latch=true");
+        Dict answered = proxy.call(answer("n1", "ftag", "ttag", sdp(callee.port())));
+        InetSocketAddress callerSendsTo = local(audioPort(text(answered, "sdp")));
+        caller.send(callerSendsTo, 1);
+        assertThat(callee.receive(ARRIVAL).tag()).isEqualTo(1);
+        RtpPeer stranger = peer(0x9999);
+        stranger.send(callerSendsTo, 2);
+        assertThat(callee.drain(QUIET)).as("a stranger's SSRC is not latched").isZero();
+        RtpPeer rebound = peer(0x1111); // the caller behind a NAT that rebound: same SSRC, next sequence
+        rebound.sequence(1001);
+        rebound.send(callerSendsTo, 3);
+        assertThat(callee.receive(ARRIVAL).tag()).isEqualTo(3);
+        RtpPeer.Received back;
+        callee.send(local(audioPort(text(offered, "sdp"))), 4);
+        back = rebound.receive(ARRIVAL);
+        assertThat(back.tag()).as("media follows the latched source").isEqualTo(4);
+    }
 }
