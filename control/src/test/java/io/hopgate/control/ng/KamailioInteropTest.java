@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -51,8 +50,19 @@ class KamailioInteropTest {
         return null;
     }
 
+    @Test
+    void shouldShowInTheReadmeTheConfigurationThisTestRuns() throws IOException {
+        Path readme = Path.of("..", "README.md");
+        assumeTrue(Files.exists(readme), "README.md not found next to the control module");
+        assertThat(Files.readString(readme))
+            .contains(kamailioConfig(5060, new InetSocketAddress("127.0.0.1", 22222)));
+    }
+
     @BeforeEach
-    void start() {
+    void start(org.junit.jupiter.api.TestInfo test) {
+        if (test.getTestMethod().map(m -> m.getName().startsWith("shouldShow")).orElse(false)) {
+            return; // reads a file only
+        }
         assumeTrue(executable("/usr/sbin/kamailio", "/usr/local/sbin/kamailio") != null,
             "kamailio is not installed (.ci/install-test-deps installs it): Kamailio interop skipped");
         assumeTrue(new File(MODULES, "rtpengine.so").exists(),
@@ -147,11 +157,12 @@ class KamailioInteropTest {
         }
     }
 
-    private static boolean bound(int port) {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", port))) {
+    private boolean logged(String name, String text) {
+        try {
+            Path p = dir.resolve(name + ".out");
+            return Files.exists(p) && Files.readString(p).contains(text);
+        } catch (IOException e) {
             return false;
-        } catch (SocketException e) {
-            return true;
         }
     }
 
@@ -190,8 +201,9 @@ class KamailioInteropTest {
         Files.writeString(cfg, kamailioConfig(sipPort, gateway.ngAddress()));
         Process kamailio = run("kamailio", List.of(executable("/usr/sbin/kamailio", "/usr/local/sbin/kamailio"),
             "-f", cfg.toString(), "-DD", "-E", "-Y", dir.toString(), "-m", "32", "-M", "4"));
-        Await.until("kamailio listening on udp " + sipPort, Duration.ofSeconds(10),
-            () -> bound(sipPort) || !kamailio.isAlive());
+        // The module pings its rtpengine at start-up and only uses it once it answered pong.
+        Await.until("kamailio's rtpengine module found Hopgate", Duration.ofSeconds(10),
+            () -> logged("kamailio", "support for it enabled") || !kamailio.isAlive());
         assertThat(kamailio.isAlive()).as(output("kamailio")).isTrue();
 
         try (RtpPeer caller = new RtpPeer(0xCA11); RtpPeer moved = new RtpPeer(0xCA12);
