@@ -38,6 +38,13 @@ public enum ConfigKey {
     CONTROL_MAX_MESSAGE_BYTES("control.max-message-bytes", integer(512, 65507), "65507",
         "largest H.248 message accepted or sent, in bytes"),
 
+    NG_LISTEN("ng.listen", socketAddress(true, 0), "",
+        "UDP address of rtpengine's ng control protocol (Kamailio/OpenSIPS rtpengine module), e.g. 127.0.0.1:22222; empty = off"),
+    NG_ALLOWED_PEERS("ng.allowed-peers", listOf(ipAddress()), "",
+        "IP addresses allowed to send ng commands; empty = control.allowed-peers applies (empty there = every peer)"),
+    NG_DELETE_DELAY_MS("ng.delete-delay-ms", durationMs(0, 3_600_000), "30000",
+        "an ng delete without delete-delay frees the call after this long (rtpengine's default, 30 s); 0 = at once"),
+
     MEDIA_ADDRESS("media.address", ipAddress(), "127.0.0.1",
         "IP address RTP sockets bind to and that is offered in SDP c= lines"),
     MEDIA_PORT_MIN("media.port-min", integer(1024, 65535), "30000",

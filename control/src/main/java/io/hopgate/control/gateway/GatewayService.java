@@ -15,6 +15,7 @@ import io.hopgate.control.h248.ServiceChangeDescriptor;
 import io.hopgate.control.h248.ServiceChangeMethod;
 import io.hopgate.control.h248.TerminationId;
 import io.hopgate.control.megaco.MegacoEndpoint;
+import io.hopgate.control.ng.NgEndpoint;
 import io.hopgate.media.MediaContext;
 import io.hopgate.media.MediaPlane;
 import io.hopgate.media.MediaPlaneConfig;
@@ -46,6 +47,7 @@ public final class GatewayService implements Service {
     private GatewayMetrics metrics;
     private MegacoEndpoint endpoint;
     private AdminServer admin;
+    private NgEndpoint ng;
 
     public GatewayService(Config config) {
         this.config = config;
@@ -99,11 +101,35 @@ public final class GatewayService implements Service {
                 throw e;
             }
         }
+        startNg(control);
         LOG.info("gateway listening control={} mid={} media={}:{}-{} admin={} allowed-peers={}",
             format(endpoint.address()), endpoint.mid(), media.address(), media.portMin(), media.portMax(),
             admin == null ? "off" : format(admin.address()),
             control.allowsAnyPeer() ? "any" : String.join(",", control.allowedPeers()));
         control.mgc().ifPresent(this::announce);
+    }
+
+    /** rtpengine's ng protocol on {@code ng.listen} (off when empty), driving the same media plane. */
+    private void startNg(ControlSettings control) {
+        Optional<InetSocketAddress> listen = config.optionalSocketAddress(ConfigKey.NG_LISTEN);
+        if (listen.isEmpty()) {
+            return;
+        }
+        List<String> peers = config.list(ConfigKey.NG_ALLOWED_PEERS);
+        try {
+            ng = NgEndpoint.bind(listen.get(), plane, allowedPeers(peers.isEmpty() ? control.allowedPeers() : peers),
+                control.replyCacheMs(), config.durationMs(ConfigKey.NG_DELETE_DELAY_MS), metrics.registry());
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        LOG.info("ng listening ng={} allowed-peers={}", format(ng.address()),
+            peers.isEmpty() ? (control.allowsAnyPeer() ? "any" : "control.allowed-peers") : String.join(",", peers));
+    }
+
+    /** The ng endpoint's address, or null when {@code ng.listen} is empty. */
+    public InetSocketAddress ngAddress() {
+        return ng == null ? null : ng.address();
     }
 
     static MediaPlaneConfig mediaConfig(MediaSettings media) {
@@ -215,6 +241,9 @@ public final class GatewayService implements Service {
 
     @Override
     public void close() {
+        if (ng != null) {
+            ng.close();
+        }
         if (endpoint != null) {
             endpoint.close();
         }
