@@ -218,17 +218,27 @@ public final class MediaPlane implements AutoCloseable {
     }
 
     /**
-     * Points the termination at a new peer. The previous address stays accepted as a source for
-     * {@code media.dual-receive-ms} (RFC 3264 section 8.3.1), then only the new one is.
+     * Points the termination at a new peer with a hard switch: from the next packet on only the new address is
+     * accepted (a re-point between gateways must not keep forwarding the abandoned path).
      */
-    public synchronized void remote(Termination termination, InetSocketAddress remoteRtp) throws MediaPlaneException {
+    public void remote(Termination termination, InetSocketAddress remoteRtp) throws MediaPlaneException {
+        remote(termination, remoteRtp, false);
+    }
+
+    /**
+     * Points the termination at a new peer. With {@code dualReceive} (a party that moves, RFC 3264 section 8.3.1)
+     * the previous address stays accepted as a source until the first packet from the new one arrives, and at most
+     * for {@code media.dual-receive-ms}; the two are never interleaved. Without it the switch is hard.
+     */
+    public synchronized void remote(Termination termination, InetSocketAddress remoteRtp, boolean dualReceive)
+        throws MediaPlaneException {
         requireLive(termination);
         if (remoteRtp == null) {
             throw new MediaPlaneException(MediaPlaneException.Kind.INVALID_ARGUMENT, "remote address is missing");
         }
         RemoteAddress old = termination.remote();
         RemoteAddress next = RemoteAddress.of(remoteRtp);
-        if (old != null && !old.rtp().equals(remoteRtp) && config.dualReceiveMs() > 0) {
+        if (dualReceive && old != null && !old.rtp().equals(remoteRtp) && config.dualReceiveMs() > 0) {
             next = new RemoteAddress(next.rtp(), next.rtcp(), old.rtp(),
                 System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.dualReceiveMs()));
         }
