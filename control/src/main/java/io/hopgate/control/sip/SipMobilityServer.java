@@ -73,7 +73,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * Registrar and media-anchoring B2BUA for transparent mobility (SPEC 2 "Transparent mobility", RFC 3261, UDP).
+ * Registrar and media-anchoring B2BUA for transparent mobility (docs/architecture.md section 2.6, RFC 3261, UDP).
  *
  * <pre>
  *   alice ──SIP──┐                    ┌──SIP── bob
@@ -427,7 +427,8 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
     }
 
     /**
-     * The party registered from a new contact during a call: its address is about to change (SPEC 2 step 3). Its
+     * The party registered from a new contact during a call: its address is about to change (docs/architecture.md
+     * section 2.7). Its
      * leg on the gateway is marked moving, so what the other party says is held, in order, instead of going to the
      * old address; the re-INVITE's Modify with the new Remote then sends it first.
      */
@@ -536,7 +537,7 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
             call.callee.aor, call.caller.termination, call.callee.termination);
     }
 
-    /** A re-INVITE: a move when its SDP carries a new address (SPEC 2 step 2). */
+    /** A re-INVITE: a move when its SDP carries a new address (docs/architecture.md section 2.6 step 2). */
     private void onReInvite(RequestEvent event) throws Exception {
         Request request = event.getRequest();
         Call call = calls.get(callId(request));
