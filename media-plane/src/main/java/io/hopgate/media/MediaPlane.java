@@ -262,7 +262,8 @@ public final class MediaPlane implements AutoCloseable {
     }
 
     /**
-     * Marks a termination as moving (SPEC 2 step 3): from the next packet on, RTP for it is held in order in a
+     * Marks a termination as moving (docs/architecture.md section 2.7): from the next packet on, RTP for it is held in
+     * order in a
      * bounded buffer ({@code media.move-buffer-ms}, {@code media.move-buffer-packets}) instead of being sent to the
      * old address. A new remote address (or {@code moving(t, false)}) ends the move: what was held is sent first,
      * in order, then live traffic.

@@ -3,7 +3,8 @@ package io.hopgate.rtp;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * Egress continuity for one termination (SPEC section 1): whatever ingress feeds this termination, the far end
+ * Egress continuity for one termination (docs/architecture.md section 1.3): whatever ingress feeds this termination,
+ * the far end
  * sees one SSRC, consecutive sequence numbers and timestamps that advance with wall time, so its jitter buffer
  * never sees a jump when the source changes (handoff, move, bicast switch).
  *

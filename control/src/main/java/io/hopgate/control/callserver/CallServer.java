@@ -32,7 +32,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls and their handoff procedures (SPEC section 2). Every public method hands its event to the single event
+ * Calls and their handoff procedures (docs/architecture.md section 2). Every public method hands its event to the
+ * single event
  * thread and returns a future of the call's JSON view; a refused event fails the future with an {@link ApiException}.
  *
  * <p>Procedures, each a small state machine on {@link Call#state}:
