@@ -68,7 +68,23 @@ public final class RedisCallStateStore implements CallStateStore {
             throw new IllegalArgumentException("state.redis=" + uri + ": not a Redis URI (redis://host:port/db): "
                 + e.getMessage(), e);
         }
-        return new RedisCallStateStore(parsed, mid, timeout);
+        RedisCallStateStore store = new RedisCallStateStore(parsed, mid, timeout);
+        try {
+            // The first serialisation of a record type builds its serializer (a hundred ms and more on a cold JVM):
+            // done here, at start-up, rather than inside the first control command's timeout.
+            JSON.readValue(JSON.writeValueAsString(new ContextSnapshot(0, java.util.List.of(
+                new ContextSnapshot.TerminationSnapshot("rtp/0", 0, 0, null, "INACTIVE", false, 8000, null, 0,
+                    new ContextSnapshot.Egress(0, 0, 0, 0, 0, 0, 0), java.util.Map.of())),
+                java.util.List.of(new ContextSnapshot.TopologyEntry("a", "b", "isolate")))), ContextSnapshot.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("call state JSON mapping is broken", e);
+        }
+        return store;
+    }
+
+    /** Connects now (at start-up, where a slow first connection costs nothing), waiting at most the timeout. */
+    public void connect() {
+        redis();
     }
 
     private RedisCommands<String, String> redis() {

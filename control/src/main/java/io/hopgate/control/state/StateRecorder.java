@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * An unchanged snapshot costs a map lookup. A changed one is written on the writer thread while the control thread
  * waits at most {@code timeout}: {@link Outcome#WRITTEN}, or {@link Outcome#NOT_WRITTEN} when the write failed or
  * timed out. Then the recorder is <em>behind</em>: from then on it does not wait at all, it only remembers which
- * contexts changed; every {@code catch-up} interval the writer thread pings the store and, once it answers, writes
- * the newest snapshot of each remembered context and deletes the ones it no longer has, and the recorder waits again.
+ * contexts changed; every {@code catch-up} interval the writer thread pings the store and, once it answers, rewrites
+ * the newest snapshot of every context and deletes the ids it no longer has (the store may have lost more than the
+ * failed write), and the recorder waits again.
  * The front end decides what NOT_WRITTEN means for its reply ({@code state.on-failure}). Because every store command
  * runs on the one writer thread, in submission order, an older snapshot never overwrites a newer one.
  *
@@ -186,6 +187,9 @@ public final class StateRecorder implements AutoCloseable {
 
     private void fell(String cause) {
         replicating = false;
+        // The store may have lost more than the failed write (a restarted Redis without persistence, a failover to a
+        // replica that was behind): the catch-up compares every id with it and rewrites every context.
+        resyncAll = true;
         long n = failuresSinceLog.incrementAndGet();
         long now = System.nanoTime();
         if (now - lastLogNanos >= LOG_EVERY_NANOS) {
@@ -210,6 +214,7 @@ public final class StateRecorder implements AutoCloseable {
                         behind.add(id);
                     }
                 }
+                behind.addAll(latest.keySet());
                 resyncAll = false;
             }
             drain();
