@@ -4,7 +4,7 @@ package io.hopgate.media;
 public enum DropReason {
     /** The termination's mode does not accept packets from outside (SendOnly, Inactive). */
     MODE,
-    /** The packet came from an address other than the termination's remote (SPEC 5). */
+    /** The packet came from an address other than the termination's remote (docs/architecture.md section 5.1). */
     SOURCE,
     /** Not a valid RTP or RTCP packet (short, version != 2, inconsistent lengths). */
     MALFORMED,

@@ -263,7 +263,8 @@ final class IoLoop {
         if (!rtcpPort && unreachable(cause)) {
             termination.counters.increment(TerminationCounters.UNREACHABLE);
             if (config.moveOnUnreachable() && termination.remote() != null && !termination.isMoving()) {
-                // SPEC 2 step 3: hold what is meant for the peer until it is heard again or control re-points it.
+                // docs/architecture.md section 2.7: hold what is meant for the peer until it is heard again or control
+                // re-points it.
                 termination.moveBuffer(config);
                 termination.movingOnUnreachable = true;
                 termination.moving(true);

@@ -8,7 +8,8 @@ import org.agrona.MutableDirectBuffer;
 import java.net.InetSocketAddress;
 
 /**
- * The forwarding rule of SPEC section 1, free of any I/O: classify a datagram, check it against the receiving
+ * The forwarding rule of docs/architecture.md section 1.2, free of any I/O: classify a datagram, check it against the
+ * receiving
  * termination's mode and source, and list the terminations it goes out of (their modes, remotes and the
  * topology). Then {@link #rewrite} prepares each copy for its egress.
  *
@@ -151,7 +152,8 @@ public final class PacketForwarder {
     }
 
     /**
-     * Latching (SPEC 5, off by default): an RTP packet from a new source moves the remote there only when it carries
+     * Latching (docs/architecture.md section 5.1, off by default): an RTP packet from a new source moves the remote
+     * there only when it carries
      * the SSRC of the stream accepted so far and a sequence number at most
      * {@link MediaPlaneConfig#LATCH_SEQUENCE_WINDOW} ahead of the last one, i.e. the same stream seen from a new
      * address. Someone who cannot see the stream cannot guess both. Allocates only when it latches.
@@ -189,7 +191,8 @@ public final class PacketForwarder {
     }
 
     /**
-     * Rewrites one copy of the datagram for {@code to}'s egress (SPEC 1, egress continuity) and counts it as sent.
+     * Rewrites one copy of the datagram for {@code to}'s egress (docs/architecture.md section 1.3, egress continuity)
+     * and counts it as sent.
      * Returns false when the copy must not be sent (RTCP from a source that no longer feeds {@code to}).
      */
     public boolean rewrite(Termination from, Termination to, MutableDirectBuffer buffer, int offset, int length,

@@ -150,7 +150,7 @@ public final class Termination {
         CONTEXT.setRelease(this, newContext);
     }
 
-    /** True while the peer is moving: RTP for this termination is held, not sent (SPEC 2 step 3). */
+    /** True while the peer is moving: RTP for this termination is held, not sent (docs/architecture.md section 2.7). */
     public boolean isMoving() {
         return (boolean) MOVING.getAcquire(this);
     }

@@ -32,7 +32,8 @@ import java.util.Locale;
  * @param remoteRtp   the peer's RTP address from Remote, or null
  * @param clockRate   clock rate of Remote's first payload type (Hz), or 0
  * @param auditItems  the Audit descriptor's items, or null when the command has none
- * @param moving      LocalControl {@code hopgate/moving} (SPEC 2 step 3: hold packets while the peer moves), or null
+ * @param moving      LocalControl {@code hopgate/moving} (docs/architecture.md section 2.7: hold packets while the
+ *                    peer moves), or null
  * @param dualReceive LocalControl {@code hopgate/dual-receive}: on = this command's Remote change keeps the old
  *                    source until the new one is heard (RFC 3264 section 8.3.1); absent or off = a hard switch
  */

@@ -11,6 +11,7 @@ import io.hopgate.control.h248.ErrorDescriptor;
 import io.hopgate.control.h248.StreamMode;
 import io.hopgate.control.h248.TransactionReply;
 import io.hopgate.control.megaco.MegacoEndpoint;
+import io.hopgate.control.mgc.GatewayClient;
 import io.hopgate.media.DropReason;
 import io.hopgate.media.Termination;
 import java.net.InetSocketAddress;
