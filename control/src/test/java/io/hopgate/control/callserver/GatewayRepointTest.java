@@ -117,13 +117,24 @@ class GatewayRepointTest {
             new GatewayClient.Change(t7.termination(), StreamMode.SEND_RECEIVE, null),
             new GatewayClient.Change(third.get(1).termination(), StreamMode.SEND_RECEIVE, null)));
         g1.modify(c1, List.of(), List.of(new GatewayClient.Change(t3.termination(), null, third.get(1).local())));
-        // The mobile now transmits through G3; the old radio and G2 go on for 10 packets, interleaved with it.
-        for (int i = 0; i < 10; i++) {
+        Termination anchorLink = gateways.get(0).plane().termination(t3.termination().text());
+        // The old radio and G2 go on for 10 packets: the first 3 reach the anchor before anything from the new path
+        // (dual receive would forward those), the other 7 interleave with the mobile's uplink through G3.
+        int oldFirst = 3;
+        for (int i = 0; i < oldFirst; i++) {
+            bss2.send(t4.local(), OLD_PATH_TAG + i);
+        }
+        await("the first old-path packets refused or forwarded at the anchor",
+            () -> anchorLink.counters().dropped(DropReason.SOURCE)
+                + far.received().stream().filter(p -> p.tag() >= OLD_PATH_TAG).count() >= oldFirst);
+        for (int i = oldFirst; i < 10; i++) {
             bss3.send(t7.local(), tag++);
             bss2.send(t4.local(), OLD_PATH_TAG + i);
             Thread.sleep(2); // pacing, so the two paths interleave at the anchor
         }
-        Termination anchorLink = gateways.get(0).plane().termination(t3.termination().text());
+        for (int i = 0; i < oldFirst; i++) {
+            bss3.send(t7.local(), tag++);
+        }
         // Each old-path packet is either refused at the anchor or (the bug) forwarded to the far party.
         await("the 10 old-path packets refused or forwarded at the anchor",
             () -> anchorLink.counters().dropped(DropReason.SOURCE)

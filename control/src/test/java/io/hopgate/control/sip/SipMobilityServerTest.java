@@ -211,6 +211,32 @@ class SipMobilityServerTest {
     }
 
     @Test
+    void shouldKeepBobsOldAddressUntilHisNewOneIsHeardAfterHeMoves() throws Exception {
+        registerBoth();
+        RtpPeer alicePeer = peer(0xA1);
+        RtpPeer bobOld = peer(0xB1);
+        RtpPeer bobNew = peer(0xB2);
+        Call call = call(alicePeer, bobOld);
+        bobOld.send(call.gatewayForBob(), 100);
+        assertThat(alicePeer.receive(ARRIVAL)).isNotNull();
+
+        bob.inDialog(call.bob(), "INVITE", TestUa.sdp("bob", bobNew.port()));
+        assertThat(bob.next(finalResponse("INVITE"), SIP).status()).isEqualTo(200);
+        bob.ack(call.bob(), call.bob().cseq);
+        // What bob sent from his old address just before he moved still arrives (RFC 3264 section 8.3.1) ...
+        bobOld.send(call.gatewayForBob(), 101);
+        assertThat(alicePeer.receive(ARRIVAL)).as("dual receive for a party that moved").isNotNull()
+            .extracting(RtpPeer.Received::tag).isEqualTo(101);
+        // ... until the first packet from the new one: from then on the old address is refused.
+        bobNew.send(call.gatewayForBob(), 200);
+        assertThat(alicePeer.receive(ARRIVAL)).isNotNull().extracting(RtpPeer.Received::tag).isEqualTo(200);
+        bobOld.send(call.gatewayForBob(), 102);
+        bobNew.send(call.gatewayForBob(), 201);
+        assertThat(alicePeer.receive(ARRIVAL)).isNotNull().extracting(RtpPeer.Received::tag).isEqualTo(201);
+        assertThat(alicePeer.drain(QUIET)).as("nothing from the old address once the new one is heard").isZero();
+    }
+
+    @Test
     void shouldNotForwardPacketsFromAForeignSourceToBobsGatewayPort() throws Exception {
         registerBoth();
         RtpPeer alicePeer = peer(0xA1);
