@@ -205,7 +205,7 @@ final class IoLoop {
         }
         RemoteAddress remote = termination.remote();
         InetSocketAddress wanted = null;
-        if (config.connectSockets() && !config.latch() && remote != null) {
+        if (config.connectSockets() && !config.latch() && remote != null && !remote.held()) {
             long left = remote.previousUntilNanos() - System.nanoTime();
             if (remote.previousRtp() != null && left > 0) {
                 eventLoop.schedule(() -> applyRemote(termination), left + 1_000_000, TimeUnit.NANOSECONDS);

@@ -97,8 +97,8 @@ public final class PacketForwarder {
                 continue;
             }
             RemoteAddress toRemote = to.remote();
-            if (toRemote == null || count == targets.length) {
-                continue;
+            if (toRemote == null || toRemote.held() || count == targets.length) {
+                continue; // no peer yet, or on hold (RFC 3264 section 8.4): nothing is sent to it
             }
             if (!isRtcp && !to.dedupe.admit(from.index(), rtp.ssrc(), rtp.sequence())) {
                 duplicates++; // this copy already left (or a newer one did) through another leg

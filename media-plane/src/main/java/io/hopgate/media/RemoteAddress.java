@@ -20,6 +20,14 @@ public record RemoteAddress(InetSocketAddress rtp, InetSocketAddress rtcp, InetS
         return new RemoteAddress(rtp, new InetSocketAddress(rtp.getAddress(), rtp.getPort() + 1), null, 0);
     }
 
+    /**
+     * Hold (RFC 3264 section 8.4): the peer gave the unspecified address ({@code c=IN IP4 0.0.0.0}); nothing is sent to
+     * it, and no source matches it. Sending there would reach this host itself.
+     */
+    public boolean held() {
+        return rtp.getAddress().isAnyLocalAddress();
+    }
+
     /** True when {@code source} is the current peer's RTP address. */
     boolean isCurrentRtp(InetSocketAddress source) {
         return rtp.equals(source);

@@ -83,7 +83,8 @@ public final class SdpAnchor {
      * until the first packet from the new one (docs/architecture.md section 2.8).
      */
     public CompletableFuture<Void> move(ContextId context, TerminationId leg, SessionDescription moved) {
-        return gateway.modifyStreamAsync(context, leg, StreamRequest.moved(StreamMode.SEND_RECEIVE, moved.format("\n")));
+        StreamRequest newRemote = StreamRequest.moved(StreamMode.SEND_RECEIVE, moved.format("\n"));
+        return gateway.modifyStreamAsync(context, leg, newRemote);
     }
 
     /** The party is about to move: the gateway holds its media, in order, until {@link #move} (section 2.7). */

@@ -62,12 +62,19 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
     private final MediaPlane plane;
     private final GatewayMetrics metrics;
     private final Map<Termination, Sdp> sdp = new HashMap<>();
+    private final RemotePolicy remotes;
     /** Call state in state.redis (docs/ha.md), or null when it is off. */
     private GatewayCallState callState;
 
     public GatewayCommands(MediaPlane plane, GatewayMetrics metrics) {
         this.plane = plane;
         this.metrics = metrics;
+        this.remotes = new RemotePolicy(plane.config());
+    }
+
+    /** The gateway's own control sockets, which no Remote may point at (see {@link RemotePolicy}). */
+    public void controlAddresses(List<InetSocketAddress> addresses) {
+        remotes.controlAddresses(addresses);
     }
 
     @Override
@@ -226,6 +233,9 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
                 + ": this gateway has only ephemeral RTP terminations; Add $ to create one");
         }
         MediaRequest media = MediaRequest.of(command);
+        if (media.remoteRtp() != null) {
+            remotes.check(media.remoteRtp());
+        }
         if (state.context == null) {
             state.context = call(() -> plane.createContext());
         }
@@ -253,6 +263,9 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
     private List<CommandReply> modify(ActionState state, CommandRequest command) {
         List<Termination> targets = resolve(state, command.terminationId(), command.type());
         MediaRequest media = MediaRequest.of(command);
+        if (media.remoteRtp() != null) {
+            remotes.check(media.remoteRtp());
+        }
         List<CommandReply> replies = new ArrayList<>();
         for (Termination t : targets) {
             apply(t, media);
@@ -338,6 +351,9 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
             throw MediaRequest.error(ErrorCode.UNKNOWN_TERMINATION_ID, "unknown termination " + tid.text());
         }
         MediaRequest media = MediaRequest.of(command);
+        if (media.remoteRtp() != null) {
+            remotes.check(media.remoteRtp());
+        }
         if (state.context == null) {
             state.context = call(() -> plane.createContext());
         }

@@ -106,6 +106,11 @@ public final class GatewayService implements Service {
             }
         }
         startNg(control);
+        List<InetSocketAddress> own = new ArrayList<>(List.of(endpoint.address()));
+        if (ngAddress() != null) {
+            own.add(ngAddress());
+        }
+        commands.controlAddresses(own);
         LOG.info("gateway listening control={} mid={} media={}:{}-{} admin={} allowed-peers={}",
             format(endpoint.address()), endpoint.mid(), media.address(), media.portMin(), media.portMax(),
             admin == null ? "off" : format(admin.address()),

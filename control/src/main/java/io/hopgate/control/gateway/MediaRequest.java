@@ -106,6 +106,8 @@ record MediaRequest(StreamMode mode, SessionDescription local, SessionDescriptio
                     + name(command));
             }
         }
+        oneStream("Local", local);
+        oneStream("Remote", remote);
         InetSocketAddress remoteRtp = null;
         int clockRate = 0;
         if (remote != null) {
@@ -186,6 +188,22 @@ record MediaRequest(StreamMode mode, SessionDescription local, SessionDescriptio
         } catch (SdpException e) {
             throw error(ErrorCode.UNSUPPORTED_VALUE, which + " SDP: " + e.getMessage());
         }
+    }
+
+    /**
+     * One stream per termination (docs/architecture.md section 3.1): an SDP with more m= lines than that is refused,
+     * never half applied (the others would come back with {@code $} still as their port).
+     */
+    private static void oneStream(String which, SessionDescription sdp) {
+        if (sdp == null || sdp.media().size() <= 1) {
+            return;
+        }
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < sdp.media().size() && i < 3; i++) {
+            lines.append(i == 0 ? "" : ", ").append("m=").append(sdp.media().get(i).media());
+        }
+        throw error(ErrorCode.NOT_IMPLEMENTED, which + " SDP has " + sdp.media().size() + " m= lines (" + lines
+            + (sdp.media().size() > 3 ? ", ..." : "") + "): a termination carries one stream, send one m= line");
     }
 
     private static InetSocketAddress remoteAddress(SessionDescription remote) {
