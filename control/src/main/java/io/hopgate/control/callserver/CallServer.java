@@ -52,6 +52,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class CallServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CallServer.class);
+    /**
+     * How long the path a handoff retires stays heard (docs/architecture.md section 2.8): the old anchor leg after
+     * detect, the new path after a revert. The mobile moves once it is told, and what it sent on the path it left
+     * meanwhile must still arrive (several packet intervals; the far party's egress forwards each packet once).
+     */
+    static final long UPLINK_OVERLAP_MS = 200;
 
     private final Map<String, GatewayClient> gateways;
     private final long handoffTimeoutMs;
@@ -317,21 +323,31 @@ public final class CallServer implements AutoCloseable {
         Handoff h = call.handoff;
         Leg s = call.serving;
         if (h.kind == Kind.BICAST) {
-            // Seed 001 step 2: A's speech to B and B' (bicast); uplink still from B.
+            // Seed 001 step 2: A's speech to B and B' (bicast). Lossless uplink switch (docs/architecture.md section
+            // 2.8): B' is heard from here on too, B until complete; A's egress forwards each packet once.
             GatewayClient g = gateway(s.gateway());
-            wire(() -> g.modify(s.context(), List.of(triple(aSide(call, s), h.target.radio(), ONEWAY)), List.of()));
+            wire(() -> g.modify(s.context(), List.of(triple(aSide(call, s), h.target.radio(), BOTHWAY)),
+                List.of(new Change(h.target.radio(), StreamMode.SEND_RECEIVE, null))));
             call.state = State.EXECUTED;
         } else {
-            // Seed 000 step 3 (claim 6): only now is the new anchor leg bidirectional; the old one keeps sending.
+            // Seed 000 step 3 (claim 6): only now is the new anchor leg bidirectional. The old one keeps sending
+            // and, for a lossless uplink switch (section 2.8), stays heard for UPLINK_OVERLAP_MS (or until complete
+            // subtracts it): what the mobile sent on the old path just before it moved still arrives, once.
             GatewayClient anchor = gateway(call.anchor);
             wire(() -> anchor.modify(call.anchorContext, List.of(), List.of(
-                new Change(h.target.anchorTerm(), StreamMode.SEND_RECEIVE, null),
-                new Change(s.anchorTerm(), StreamMode.SEND_ONLY, null))));
+                new Change(h.target.anchorTerm(), StreamMode.SEND_RECEIVE, null))));
             call.state = State.DETECTED;
+            TerminationId old = s.anchorTerm();
+            events.schedule(() -> {
+                if (call.handoff == h && call.state == State.DETECTED) { // not yet completed or reverted
+                    quietly(() -> anchor.modify(call.anchorContext, List.of(),
+                        List.of(new Change(old, StreamMode.SEND_ONLY, null))));
+                }
+            }, UPLINK_OVERLAP_MS, TimeUnit.MILLISECONDS);
         }
         call.lastEvent = "detect";
-        call.record("detect", h.kind == Kind.BICAST ? "bicast (A,B') oneway" : h.target.anchorTerm().text()
-            + " SendRecv, " + s.anchorTerm().text() + " SendOnly", start);
+        call.record("detect", h.kind == Kind.BICAST ? "bicast (A,B') bothway, B' SendRecv" : h.target.anchorTerm()
+            .text() + " SendRecv, " + s.anchorTerm().text() + " heard " + UPLINK_OVERLAP_MS + " ms more", start);
         return call.view();
     }
 
@@ -381,14 +397,23 @@ public final class CallServer implements AutoCloseable {
             wire(() -> g.subtractAndModify(s.context(), List.of(triple(aSide(call, s), h.target.radio(), ISOLATE)),
                 h.target.radio(), List.of()));
         } else {
-            // Seed 000 claim 3: the old anchor leg back to bidirectional first, then the new path released.
+            // Seed 000 claim 3: the old anchor leg back to bidirectional first, then the new path released. After
+            // detect the mobile may already transmit on the new path: it stays heard for UPLINK_OVERLAP_MS, so the
+            // packets in flight there while the mobile goes back still arrive (lossless uplink, section 2.8).
             GatewayClient anchor = gateway(call.anchor);
             wire(() -> anchor.subtractAndModify(call.anchorContext, List.of(), null,
                 List.of(new Change(s.anchorTerm(), StreamMode.SEND_RECEIVE, null))));
-            wire(() -> anchor.subtract(call.anchorContext, h.target.anchorTerm()));
-            if (!h.target.local()) {
-                GatewayClient g = gateway(h.target.gateway());
-                quietly(() -> g.release(h.target.context()));
+            Runnable releaseNewPath = () -> {
+                quietly(() -> anchor.subtract(call.anchorContext, h.target.anchorTerm()));
+                if (!h.target.local()) {
+                    GatewayClient g = gateway(h.target.gateway());
+                    quietly(() -> g.release(h.target.context()));
+                }
+            };
+            if (call.state == State.DETECTED && !event.equals("release")) {
+                events.schedule(releaseNewPath, UPLINK_OVERLAP_MS, TimeUnit.MILLISECONDS);
+            } else {
+                releaseNewPath.run();
             }
         }
         finish(call, h);

@@ -235,12 +235,12 @@ public final class Harness implements AutoCloseable {
         InetSocketAddress to = address(ok(event(step, "required", "{\"radio\":\"" + hostPort(newRadio.address())
             + "\"}")).body().at("/handoff/target/radioLocal"));
         sleep(holdMs);
-        ok(event(step, "detect", null));
-        sleep(holdMs);
         switching();
-        ok(event(step, "complete", null));
-        // The mobile now transmits on the new radio; B' is SendRecv and B is gone.
+        ok(event(step, "detect", null));
+        // Told to move (execute), the mobile transmits on the new radio; B and B' are both heard until complete.
         moveUplink(newRadio, to);
+        sleep(holdMs);
+        ok(event(step, "complete", null));
         return step;
     }
 
