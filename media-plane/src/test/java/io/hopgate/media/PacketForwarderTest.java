@@ -50,6 +50,20 @@ class PacketForwarderTest {
     }
 
     @Test
+    void shouldSendNothingToAHeldRemote() {
+        Termination a = termination(OLD);
+        Termination held = termination(new InetSocketAddress("0.0.0.0", 16300)); // c=IN IP4 0.0.0.0 (RFC 3264 8.4)
+        Termination far = termination(FAR);
+        routes(a, held, far);
+        assertThat(held.remote().held()).isTrue();
+        assertThat(rtp(a, OLD, 5, 1)).as("only the far leg").isEqualTo(1);
+        assertThat(forwarder.target(0)).isSameAs(far);
+        routes(a, held);
+        assertThat(rtp(a, OLD, 5, 2)).isEqualTo(PacketForwarder.DROPPED);
+        assertThat(a.counters().dropped(DropReason.NO_ROUTE)).isEqualTo(1);
+    }
+
+    @Test
     void shouldTakeOnlyTheNewRemoteAfterAHardSwitch() {
         Termination link = termination(OLD);
         Termination far = termination(FAR);

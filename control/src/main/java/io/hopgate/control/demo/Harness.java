@@ -439,6 +439,37 @@ public final class Harness implements AutoCloseable {
         return results;
     }
 
+    /**
+     * Where the downlink ticks of {@code step} that no radio received were sent, relative to the step's events (ms
+     * after each event was sent; negative = before), and which radios got the ticks just before and after: what a
+     * failing handoff test prints to tell a real gap from a measurement one.
+     */
+    public String downlinkLossReport(Step step) {
+        Set<Integer> got = new HashSet<>();
+        Map<Integer, List<String>> by = new java.util.HashMap<>();
+        for (RtpEndpoint r : radios.values()) {
+            for (RtpEndpoint.Rx p : r.received()) {
+                got.add(p.tag());
+                by.computeIfAbsent(p.tag(), k -> new ArrayList<>()).add(r.name());
+            }
+        }
+        int to = step.toTick < 0 ? traffic.ticks() : step.toTick;
+        StringBuilder out = new StringBuilder();
+        for (int t = step.fromTick; t < to; t++) {
+            if (got.contains(t)) {
+                continue;
+            }
+            out.append(String.format(java.util.Locale.ROOT, "tick %d (before: %s, after: %s)", t, by.get(t - 1),
+                by.get(t + 1)));
+            for (Map.Entry<String, Long> e : step.sentNanos.entrySet()) {
+                out.append(String.format(java.util.Locale.ROOT, " %s%+.1fms", e.getKey(),
+                    (nanosOfTick(t) - e.getValue()) / 1e6));
+            }
+            out.append("; ");
+        }
+        return out.toString();
+    }
+
     /** Far end's stream over the whole run: SSRCs seen and sequence numbers that were not the previous + 1. */
     public int[] farContinuity() {
         Set<Integer> ssrcs = new HashSet<>();

@@ -67,8 +67,11 @@ class HandoffLatencyTest {
                     + "call server per event (H.248 transactions) median %.2f ms [%s ]; HTTP round trip median %.2f ms (a GET alone %.2f ms)",
                 median(bicast), max(bicast), median(gateway), max(gateway), median(server), perEvent, median(api), median(get.subList(10, 50)));
             System.out.println(report);
-            for (Result r : results) {
-                assertThat(r.downlinkLost()).as("downlink lost in %s", r.step()).isZero();
+            for (int i = 0; i < results.size(); i++) {
+                Result r = results.get(i);
+                assertThat(r.downlinkLost()).as("downlink lost in %s: %s", r.step(),
+                    h.downlinkLossReport(h.steps().get(i))).isZero();
+                assertThat(r.uplinkLost()).as("uplink lost in %s", r.step()).isZero();
             }
             List<Double> all = new ArrayList<>(bicast);
             all.addAll(gateway);
