@@ -100,6 +100,10 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
         List<CommandReply> replies = new ArrayList<>();
         ErrorDescriptor error = null;
         try {
+            if (action.commands().isEmpty() && action.properties().isEmpty()) {
+                throw MediaRequest.error(ErrorCode.SYNTAX_ERROR_IN_ACTION,
+                    "Context = " + id.text() + " has neither a command nor a context property");
+            }
             if (state.context != null) {
                 applyTopology(state.context, action.properties());
             }
@@ -127,8 +131,21 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
             plane.deleteIfEmpty(state.context);
         }
         ContextId replyId = state.context != null ? ContextId.of(state.context.id()) : id;
-        out.add(new ActionReply(replyId, ContextProperties.NONE, replies, error));
+        out.add(new ActionReply(replyId, echoedProperties(action.properties(), replies, error), replies, error));
         return error != null;
+    }
+
+    /**
+     * RFC 3525's actionReply needs a command reply, context properties or an Error inside its braces: an action of
+     * context properties only (e.g. a Topology) is answered with those properties as applied, never with
+     * {@code Context = 1 { }}, which standard stacks refuse.
+     */
+    private static ContextProperties echoedProperties(ContextProperties requested, List<CommandReply> replies,
+                                                      ErrorDescriptor error) {
+        if (!replies.isEmpty() || error != null) {
+            return ContextProperties.NONE;
+        }
+        return new ContextProperties(requested.topology(), requested.priority(), requested.emergency(), List.of());
     }
 
     /** Context {@code *}: AuditValue or Subtract applied to every context, one action reply per context. */

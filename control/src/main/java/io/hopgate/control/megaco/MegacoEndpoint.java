@@ -4,6 +4,7 @@ import io.hopgate.control.h248.ActionRequest;
 import io.hopgate.control.h248.ErrorCode;
 import io.hopgate.control.h248.ErrorDescriptor;
 import io.hopgate.control.h248.MegacoException;
+import io.hopgate.control.h248.MegacoSyntaxException;
 import io.hopgate.control.h248.MegacoWriter;
 import io.hopgate.control.h248.Message;
 import io.hopgate.control.h248.MessageParser;
@@ -235,7 +236,15 @@ public final class MegacoEndpoint implements AutoCloseable {
             } else {
                 unloggedMalformed++;
             }
-            send(peer, Message.error(headerVersion(bytes), mid, e.toDescriptor()));
+            int version = e instanceof MegacoSyntaxException syntax && syntax.version() > 0
+                ? Math.min(syntax.version(), 3) : headerVersion(bytes);
+            if (e instanceof MegacoSyntaxException syntax && syntax.transactionId() >= 0) {
+                // An error inside a readable transaction is answered in its reply, so the peer's transaction ends.
+                send(peer, new Message(version, mid, List.of(TransactionReply.error(syntax.transactionId(),
+                    e.toDescriptor()))));
+            } else {
+                send(peer, Message.error(version, mid, e.toDescriptor()));
+            }
             return;
         } catch (RuntimeException e) {
             // The parser promises MegacoException only; anything else is our bug, still answered, never fatal.
