@@ -38,6 +38,13 @@ public enum ConfigKey {
     CONTROL_MAX_MESSAGE_BYTES("control.max-message-bytes", integer(512, 65507), "65507",
         "largest H.248 message accepted or sent, in bytes"),
 
+    NG_LISTEN("ng.listen", socketAddress(true, 0), "",
+        "UDP address of rtpengine's ng control protocol (Kamailio/OpenSIPS rtpengine module), e.g. 127.0.0.1:22222; empty = off"),
+    NG_ALLOWED_PEERS("ng.allowed-peers", listOf(ipAddress()), "",
+        "IP addresses allowed to send ng commands; empty = control.allowed-peers applies (empty there = every peer)"),
+    NG_DELETE_DELAY_MS("ng.delete-delay-ms", durationMs(0, 3_600_000), "30000",
+        "an ng delete without delete-delay frees the call after this long (rtpengine's default, 30 s); 0 = at once"),
+
     MEDIA_ADDRESS("media.address", ipAddress(), "127.0.0.1",
         "IP address RTP sockets bind to and that is offered in SDP c= lines"),
     MEDIA_PORT_MIN("media.port-min", integer(1024, 65535), "30000",
@@ -66,6 +73,15 @@ public enum ConfigKey {
         "with connect-sockets: hold a leg's packets when its peer is reported unreachable (ICMP) until heard or moved"),
     MEDIA_CONNECT_SOCKETS("media.connect-sockets", bool(), "false",
         "(experimental) connect each RTP socket to its remote: about 20% less relay CPU, kernel source filter, ICMP seen"),
+
+    STATE_REDIS("state.redis", token(), "",
+        "Redis URI for call state, e.g. redis://127.0.0.1:6379/0; restored at start-up; empty = off (memory only)"),
+    STATE_ON_FAILURE("state.on-failure", oneOf("answer", "refuse"), "answer",
+        "when call state cannot be written: answer = reply anyway (counted, logged); refuse = reply 510"),
+    STATE_TIMEOUT_MS("state.timeout-ms", durationMs(1, 10_000), "200",
+        "longest a control command waits for its call state write before the policy applies"),
+    STATE_TAKEOVER("state.takeover", bool(), "false",
+        "take over the calls of a failed gateway with the same gateway.mid (--takeover): ServiceChange Failover"),
 
     ADMIN_LISTEN("admin.listen", socketAddress(true, 0), "127.0.0.1:9090",
         "HTTP address for /metrics, /contexts and /health; empty = no admin server"),

@@ -62,6 +62,8 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
     private final MediaPlane plane;
     private final GatewayMetrics metrics;
     private final Map<Termination, Sdp> sdp = new HashMap<>();
+    /** Call state in state.redis (docs/ha.md), or null when it is off. */
+    private GatewayCallState callState;
 
     public GatewayCommands(MediaPlane plane, GatewayMetrics metrics) {
         this.plane = plane;
@@ -130,6 +132,8 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
         if (state.context != null) {
             plane.deleteIfEmpty(state.context);
         }
+        ErrorDescriptor notRecorded = callState == null ? null : callState.afterAction(state.context);
+        error = error != null ? error : notRecorded;
         ContextId replyId = state.context != null ? ContextId.of(state.context.id()) : id;
         out.add(new ActionReply(replyId, echoedProperties(action.properties(), replies, error), replies, error));
         return error != null;
@@ -146,6 +150,38 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
             return ContextProperties.NONE;
         }
         return new ContextProperties(requested.topology(), requested.priority(), requested.emergency(), List.of());
+    }
+
+    void callState(GatewayCallState recorder) {
+        this.callState = recorder;
+    }
+
+    /** The H.248 side data the call state keeps for a termination: its Local and Remote SDP. */
+    Map<String, String> stateAttributes(Termination t) {
+        Sdp s = sdp.get(t);
+        Map<String, String> out = new HashMap<>();
+        if (s != null) {
+            out.put("h248.local", s.local().format("\n"));
+            if (s.remote() != null) {
+                out.put("h248.remote", s.remote().format("\n"));
+            }
+        }
+        return out;
+    }
+
+    /** A termination restored from the call state gets its SDP back (the Local SDP is rebuilt when unreadable). */
+    void restored(Termination t, Map<String, String> attributes) {
+        SessionDescription local = null;
+        SessionDescription remote = null;
+        try {
+            String l = attributes.get("h248.local");
+            String r = attributes.get("h248.remote");
+            local = l == null ? null : SessionDescription.parse(l);
+            remote = r == null ? null : SessionDescription.parse(r);
+        } catch (RuntimeException | io.hopgate.rtp.sdp.SdpException e) {
+            LOG.warn("restored SDP unreadable term={} cause={}", t.id(), e.getMessage());
+        }
+        sdp.put(t, new Sdp(local != null ? local : localSdp(t, null, remote), remote, System.nanoTime()));
     }
 
     /** Context {@code *}: AuditValue or Subtract applied to every context, one action reply per context. */

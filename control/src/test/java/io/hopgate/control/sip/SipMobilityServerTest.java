@@ -126,6 +126,17 @@ class SipMobilityServerTest {
     }
 
     @Test
+    void shouldTagTheToHeaderOfEveryRegisterResponse() throws Exception {
+        // RFC 3261 8.2.6.2: a UAS adds a To tag to its responses (100 Trying excepted), a registrar's 200 too.
+        TestUa.Msg ok = bob.register(600, SIP);
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.header("to")).contains("bob@example.com").containsPattern(";tag=[^;\\s]+");
+        TestUa.Msg removed = bob.register(0, SIP);
+        assertThat(removed.status()).isEqualTo(200);
+        assertThat(removed.header("to")).containsPattern(";tag=[^;\\s]+");
+    }
+
+    @Test
     void shouldAnswerOptionsWith200() throws Exception {
         alice.request("OPTIONS", "hopgate@example.com", null);
         assertThat(alice.next(finalResponse("OPTIONS"), SIP).status()).isEqualTo(200);

@@ -1,4 +1,4 @@
-package io.hopgate.control.callserver;
+package io.hopgate.control.mgc;
 
 import io.hopgate.control.h248.ActionReply;
 import io.hopgate.control.h248.ActionRequest;
