@@ -196,6 +196,12 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
         }
         List<MediaContext> all = new ArrayList<>(plane.contexts());
         all.sort(Comparator.comparingInt(MediaContext::id));
+        if (all.isEmpty()) {
+            // Zero action replies would make the reply "Reply = N { }", which the ABNF and standard stacks refuse.
+            out.add(new ActionReply(action.contextId(), ContextProperties.NONE, List.of(),
+                ErrorDescriptor.of(ErrorCode.NO_TERMINATION_ID_MATCHED_WILDCARD, "Context = * matched no context")));
+            return true;
+        }
         for (MediaContext context : all) {
             ActionRequest one = new ActionRequest(ContextId.of(context.id()), action.properties(), action.commands());
             if (execute(txn, one, out)) {

@@ -169,4 +169,24 @@ class MegacoEndpointTest {
         send("MEGACO/1 [127.0.0.1]:1\nReply = " + id + " { Context = - { AuditValue = ROOT } }");
         assertThat(reply.get(5, TimeUnit.SECONDS).id()).isEqualTo(id);
     }
+
+    @Test
+    void shouldAnswerASyntaxErrorInsideAReadableTransactionInThatTransactionsReply() throws Exception {
+        endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0", MegacoEndpoint.Options.defaults(),
+            (from, version, request) -> new TransactionReply(request.id(), List.of()), null);
+        openPeer();
+        send("MEGACO/2 [127.0.0.1]:1\nTransaction = 91 { Context = - { Foo } }");
+        Message m = receive();
+        assertThat(m.version()).isEqualTo(2);
+        assertThat(m.messageError()).as("not a message-level Error").isNull();
+        TransactionReply r = (TransactionReply) m.transactions().get(0);
+        assertThat(r.id()).isEqualTo(91);
+        assertThat(r.error().code()).isEqualTo(400);
+        assertThat(r.error().text()).contains("Foo");
+        // No transaction id to name: the message-level Error stays.
+        send("MEGACO/2 [127.0.0.1]:1\nTransaction = { Context = - { } }");
+        Message unnamed = receive();
+        assertThat(unnamed.messageError().code()).isEqualTo(400);
+        assertThat(unnamed.transactions()).isEmpty();
+    }
 }
