@@ -22,6 +22,8 @@ import io.hopgate.control.h248.TopologyTriple;
 import io.hopgate.control.h248.TransactionReply;
 import io.hopgate.control.h248.TransactionRequest;
 import io.hopgate.control.megaco.MegacoEndpoint;
+import io.hopgate.control.megaco.WarnLimiter;
+import io.hopgate.control.megaco.WireText;
 import io.hopgate.media.MediaContext;
 import io.hopgate.media.MediaPlane;
 import io.hopgate.media.MediaPlaneException;
@@ -53,6 +55,7 @@ import java.util.Map;
  */
 public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayCommands.class);
+    private final WarnLimiter failureLog = new WarnLimiter(10_000);
     private static final Map<String, Integer> PACKAGES = Map.of("nt", 1, "rtp", 1);
 
     /** What the gateway remembers of a termination beyond the media plane: the SDP it answered and was given. */
@@ -115,8 +118,14 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
                     metrics.onCommand(command.type().token(), 0);
                 } catch (MegacoException e) {
                     metrics.onCommand(command.type().token(), e.code());
-                    LOG.warn("command failed txn={} ctx={} cmd={} term={} code={} cause={}", txn, id.text(),
-                        command.type().token(), command.terminationId().text(), e.code(), e.text());
+                    // One line per (command, code) per 10 s: a peer or an exhausted resource can fail every command.
+                    long suppressed = failureLog.admit(command.type().token() + '/' + e.code(), System.nanoTime());
+                    if (suppressed >= 0) {
+                        LOG.warn("command failed txn={} ctx={} cmd={} term={} code={} cause={} suppressed-since-last={}",
+                            txn, WireText.escape(id.text()), command.type().token(),
+                            WireText.escape(command.terminationId().text()), e.code(), WireText.escape(e.text()),
+                            suppressed);
+                    }
                     if (!command.optional()) {
                         throw e;
                     }
@@ -424,7 +433,7 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
             throw MediaRequest.error(ErrorCode.SYNTAX_ERROR_IN_COMMAND, "ServiceChange needs a Services descriptor");
         }
         LOG.info("service change from controller term={} method={} reason={}", command.terminationId().text(),
-            requested.method() == null ? "-" : requested.method().token(), requested.reason());
+            requested.method() == null ? "-" : requested.method().token(), WireText.escape(requested.reason()));
         return new CommandReply(CommandType.SERVICE_CHANGE, command.terminationId(), List.of());
     }
 
