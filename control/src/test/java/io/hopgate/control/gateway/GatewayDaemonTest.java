@@ -235,8 +235,10 @@ class GatewayDaemonTest {
         assertThat(gateway.plane().termination(call.t1()).mode().name()).isEqualTo("SEND_ONLY");
         assertThat(gateway.plane().termination(call.t2()).mode().name()).isEqualTo("SEND_RECV");
         Message syntax = mgc.exchange("MEGACO/2 [127.0.0.1]:1\nTransaction = 5 { Context = $ { Add = $ { ");
-        assertThat(syntax.messageError()).isNotNull();
-        assertThat(syntax.messageError().code()).isEqualTo(400);
+        // Transaction 5 could be read: the 400 comes in its reply, so the MGC's transaction ends (issue 12, item 2).
+        assertThat(syntax.messageError()).isNull();
+        assertThat(((TransactionReply) syntax.transactions().get(0)).id()).isEqualTo(5);
+        assertThat(((TransactionReply) syntax.transactions().get(0)).error().code()).isEqualTo(400);
         assertThat(syntax.version()).as("error answered in the request's version").isEqualTo(2);
         assertThat(syntax.mid()).as("mId names the bound port").endsWith(":" + gateway.controlAddress().getPort());
         Message version = mgc.exchange("MEGACO/9 [127.0.0.1]:1\nTransaction = 6 { Context = - { AuditValue = ROOT } }");

@@ -84,14 +84,16 @@ class MegacoEndpointTest {
         openPeer();
         send(REQUEST);
         Await.until("request executing", () -> executions.get() == 1);
-        // The copy arrives while the first one still runs: it waits for the control thread and is then answered
-        // from the reply cache with the same reply, never executed.
+        // The copy arrives while the first one still runs: the event loop answers it with Pending at once (the
+        // control thread is busy), and it is never executed.
         send(REQUEST);
+        assertThat(receive().transactions().get(0)).isEqualTo(new TransactionPending(77));
         release.countDown();
         Message first = receive();
-        Message second = receive();
         assertThat(first.transactions().get(0)).isInstanceOf(TransactionReply.class);
-        assertThat(second.transactions().get(0)).isInstanceOf(TransactionReply.class);
+        // A later copy is answered from the reply cache with the same reply.
+        send(REQUEST);
+        Message second = receive();
         assertThat(second).isEqualTo(first);
         assertThat(executions.get()).isEqualTo(1);
     }
@@ -168,5 +170,70 @@ class MegacoEndpointTest {
         assertThat(reply).as("still waiting after Pending").isNotDone();
         send("MEGACO/1 [127.0.0.1]:1\nReply = " + id + " { Context = - { AuditValue = ROOT } }");
         assertThat(reply.get(5, TimeUnit.SECONDS).id()).isEqualTo(id);
+    }
+
+    @Test
+    void shouldAnswerASyntaxErrorInsideAReadableTransactionInThatTransactionsReply() throws Exception {
+        endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0", MegacoEndpoint.Options.defaults(),
+            (from, version, request) -> new TransactionReply(request.id(), List.of()), null);
+        openPeer();
+        send("MEGACO/2 [127.0.0.1]:1\nTransaction = 91 { Context = - { Foo } }");
+        Message m = receive();
+        assertThat(m.version()).isEqualTo(2);
+        assertThat(m.messageError()).as("not a message-level Error").isNull();
+        TransactionReply r = (TransactionReply) m.transactions().get(0);
+        assertThat(r.id()).isEqualTo(91);
+        assertThat(r.error().code()).isEqualTo(400);
+        assertThat(r.error().text()).contains("Foo");
+        // No transaction id to name: the message-level Error stays.
+        send("MEGACO/2 [127.0.0.1]:1\nTransaction = { Context = - { } }");
+        Message unnamed = receive();
+        assertThat(unnamed.messageError().code()).isEqualTo(400);
+        assertThat(unnamed.transactions()).isEmpty();
+    }
+
+    @Test
+    void shouldCountWhatTheFullControlQueueDropsAndStillAnswerAfterwards() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger overflow = new AtomicInteger();
+        AtomicInteger executions = new AtomicInteger();
+        endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0",
+            MegacoEndpoint.Options.defaults().withPendingAfterMs(60_000).withQueueBounds(2, 100),
+            (from, version, request) -> {
+                executions.incrementAndGet();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return new TransactionReply(request.id(), List.of());
+            }, new MegacoEndpoint.Listener() {
+                @Override
+                public void onQueueOverflow(InetSocketAddress from) {
+                    overflow.incrementAndGet();
+                }
+            });
+        openPeer();
+        send("MEGACO/1 [127.0.0.1]:1\nTransaction = 1 { Context = - { AuditValue = ROOT } }");
+        Await.until("the first request executing", () -> executions.get() == 1);
+        for (int id = 2; id <= 10; id++) {
+            send("MEGACO/1 [127.0.0.1]:1\nTransaction = " + id + " { Context = - { AuditValue = ROOT } }");
+        }
+        Await.until("7 of 9 dropped (2 wait in the peer's share)", () -> overflow.get() == 7);
+        assertThat(endpoint.queuedMessages()).isEqualTo(2);
+        assertThat(endpoint.cachedAnswers()).as("dropped requests are forgotten").isEqualTo(3);
+        release.countDown();
+        Await.until("the queued ones ran", () -> executions.get() == 3);
+        // A dropped request's retransmission is a fresh request: executed and answered.
+        send("MEGACO/1 [127.0.0.1]:1\nTransaction = 10 { Context = - { AuditValue = ROOT } }");
+        Await.until("the retransmission executed", () -> executions.get() == 4);
+        long answered10 = 0;
+        for (int i = 0; i < 4 && answered10 == 0; i++) {
+            Transaction t = receive().transactions().get(0);
+            if (t instanceof TransactionReply r && r.id() == 10) {
+                answered10 = r.id();
+            }
+        }
+        assertThat(answered10).isEqualTo(10);
     }
 }
