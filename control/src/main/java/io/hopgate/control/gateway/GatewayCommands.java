@@ -265,9 +265,7 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
                 + ": this gateway has only ephemeral RTP terminations; Add $ to create one");
         }
         MediaRequest media = MediaRequest.of(command);
-        if (media.remoteRtp() != null) {
-            remotes.check(media.remoteRtp());
-        }
+        remotes.check(media.remoteRtp());
         if (state.context == null) {
             state.context = call(() -> plane.createContext());
         }
@@ -275,10 +273,7 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
         StreamMode mode = media.mode() != null ? media.mode() : StreamMode.SEND_RECV;
         Termination t = call(() -> plane.add(context, mode, media.remoteRtp()));
         if (media.clockRate() > 0) {
-            call(() -> {
-                plane.clockRate(t, media.clockRate());
-                return null;
-            });
+            run(() -> plane.clockRate(t, media.clockRate()));
         }
         SessionDescription local = localSdp(t, media.local(), media.remote());
         sdp.put(t, new Sdp(local, media.remote(), System.nanoTime()));
@@ -295,9 +290,7 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
     private List<CommandReply> modify(ActionState state, CommandRequest command) {
         List<Termination> targets = resolve(state, command.terminationId(), command.type());
         MediaRequest media = MediaRequest.of(command);
-        if (media.remoteRtp() != null) {
-            remotes.check(media.remoteRtp());
-        }
+        remotes.check(media.remoteRtp());
         List<CommandReply> replies = new ArrayList<>();
         for (Termination t : targets) {
             apply(t, media);
@@ -317,10 +310,7 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
         Sdp before = sdp.get(t);
         if (Boolean.TRUE.equals(media.moving())) {
             // Before a Remote in the same command, so that Remote ends the move and flushes what was held.
-            call(() -> {
-                plane.moving(t, true);
-                return null;
-            });
+            run(() -> plane.moving(t, true));
         }
         if (media.remoteRtp() != null) {
             call(() -> {
@@ -332,16 +322,10 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
             });
         }
         if (media.mode() != null) {
-            call(() -> {
-                plane.mode(t, media.mode());
-                return null;
-            });
+            run(() -> plane.mode(t, media.mode()));
         }
         if (Boolean.FALSE.equals(media.moving())) {
-            call(() -> {
-                plane.moving(t, false);
-                return null;
-            });
+            run(() -> plane.moving(t, false));
         }
         SessionDescription local = media.local() != null ? localSdp(t, media.local(), media.remote())
             : before == null ? localSdp(t, null, media.remote()) : before.local();
@@ -383,17 +367,12 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
             throw MediaRequest.error(ErrorCode.UNKNOWN_TERMINATION_ID, "unknown termination " + tid.text());
         }
         MediaRequest media = MediaRequest.of(command);
-        if (media.remoteRtp() != null) {
-            remotes.check(media.remoteRtp());
-        }
+        remotes.check(media.remoteRtp());
         if (state.context == null) {
             state.context = call(() -> plane.createContext());
         }
         MediaContext target = state.context;
-        call(() -> {
-            plane.move(t, target);
-            return null;
-        });
+        run(() -> plane.move(t, target));
         apply(t, media);
         List<Descriptor> reply = new ArrayList<>();
         if (media.local() != null) {
@@ -498,10 +477,7 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
                 // v3 onewayexternal/onewayboth differ only in what happens to signals, not to media.
                 case ONEWAY, ONEWAY_EXTERNAL, ONEWAY_BOTH -> Topology.ONEWAY;
             };
-            call(() -> {
-                plane.topology(context, from, to, topology);
-                return null;
-            });
+            run(() -> plane.topology(context, from, to, topology));
             metrics.onCommand("Topology", 0);
         }
     }
@@ -586,6 +562,17 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
     @FunctionalInterface
     private interface PlaneCall<T> {
         T run() throws MediaPlaneException;
+    }
+
+    private interface PlaneAction {
+        void run() throws MediaPlaneException;
+    }
+
+    private static void run(PlaneAction action) {
+        call(() -> {
+            action.run();
+            return null;
+        });
     }
 
     /** Runs a media-plane command, turning its typed failure into the H.248 error code for it. */

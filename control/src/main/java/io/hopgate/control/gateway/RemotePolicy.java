@@ -66,8 +66,11 @@ final class RemotePolicy {
         return remote.getAddress().isAnyLocalAddress();
     }
 
-    /** Refuses a Remote the gateway must not send to; returns normally for a usable one or for hold. */
+    /** Refuses a Remote the gateway must not send to; returns normally for a usable one, hold, or none (null). */
     void check(InetSocketAddress remote) {
+        if (remote == null) {
+            return;
+        }
         InetAddress a = remote.getAddress();
         String text = a.getHostAddress();
         if (isHold(remote)) {
