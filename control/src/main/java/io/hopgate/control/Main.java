@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import io.hopgate.control.config.Config;
 import io.hopgate.control.config.ConfigException;
 import io.hopgate.control.config.ConfigKey;
+import io.hopgate.control.service.Service;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -120,6 +121,14 @@ public final class Main implements Runnable {
     @Command(name = "gateway", description = "Run the media gateway: H.248 on control.listen, RTP on media.*, "
         + "admin HTTP on admin.listen.")
     static final class Gateway extends ServiceCommand {
+        @Option(names = "--takeover", description = "Take over a failed gateway's calls from state.redis (same "
+            + "gateway.mid; sets state.takeover): ServiceChange Failover instead of Restart.")
+        boolean takeover;
+
+        @Override
+        List<String> optionSets() {
+            return takeover ? List.of(ConfigKey.STATE_TAKEOVER.key() + "=true") : List.of();
+        }
     }
 
     @Command(name = "callserver", description = "Run the call server: SIP on callserver.sip.listen, H.248 toward "

@@ -2,6 +2,7 @@ package io.hopgate.control;
 
 import io.hopgate.control.config.Config;
 import io.hopgate.control.config.ConfigException;
+import io.hopgate.control.service.Service;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

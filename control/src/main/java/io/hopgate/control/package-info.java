@@ -1,6 +1,7 @@
 /**
  * The daemon's entry point: {@link io.hopgate.control.Main} (the picocli command line), the
- * {@link io.hopgate.control.Service} seam each subcommand implements, and the
+ * {@link io.hopgate.control.service.Service} seam (its own package, so the
+ * subpackages that implement it do not depend on this one) each subcommand implements, and the
  * {@link io.hopgate.control.Services} registry that maps a subcommand to its factory.
  *
  * <p>Threads: the main thread parses arguments, loads the config, starts the service and then

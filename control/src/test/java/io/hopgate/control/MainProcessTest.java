@@ -2,6 +2,7 @@ package io.hopgate.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hopgate.control.service.Service;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

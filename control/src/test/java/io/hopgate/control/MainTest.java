@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Level;
 import io.hopgate.control.config.Config;
 import io.hopgate.control.config.ConfigException;
 import io.hopgate.control.config.ConfigKey;
+import io.hopgate.control.service.Service;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

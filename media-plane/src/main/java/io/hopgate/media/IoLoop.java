@@ -60,6 +60,7 @@ final class IoLoop {
                 Channel channel = rtcpPort ? from.rtcpChannel : from.rtpChannel;
                 from.counters.increment(TerminationCounters.TX_PACKETS);
                 from.counters.add(TerminationCounters.TX_OCTETS, length);
+                from.lastQueuedLength = length;
                 send(channel, content.retain(), packet.sender(), rtcpPort ? null : from.rtpConnectedTo);
                 return;
             }
@@ -256,10 +257,14 @@ final class IoLoop {
     /** A socket error on this loop (e.g. ICMP port unreachable surfaced by the kernel). Counted, logged rarely. */
     void onError(Termination termination, boolean rtcpPort, Throwable cause) {
         errors++;
+        if (sendFailure(cause)) {
+            forwarder.sendFailed(termination, rtcpPort);
+        }
         if (!rtcpPort && unreachable(cause)) {
             termination.counters.increment(TerminationCounters.UNREACHABLE);
             if (config.moveOnUnreachable() && termination.remote() != null && !termination.isMoving()) {
-                // SPEC 2 step 3: hold what is meant for the peer until it is heard again or control re-points it.
+                // docs/architecture.md section 2.7: hold what is meant for the peer until it is heard again or control
+                // re-points it.
                 termination.moveBuffer(config);
                 termination.movingOnUnreachable = true;
                 termination.moving(true);
@@ -270,6 +275,19 @@ final class IoLoop {
             lastErrorLogNanos = now;
             LOG.warn("socket error term={} errors={} cause={}", termination.id(), errors, cause.toString());
         }
+    }
+
+    /**
+     * Whether the error is a failed send (reported through the void write promise, one per datagram) rather than a
+     * failed read: Netty's native errors name the syscall ({@code sendToAddress(..) failed}, {@code sendmmsg},
+     * {@code sendAddress}, {@code writeAddress}); NIO's name no syscall, its write failures are not told apart.
+     */
+    static boolean sendFailure(Throwable cause) {
+        if (cause instanceof Errors.NativeIoException) {
+            String message = cause.getMessage();
+            return message != null && (message.startsWith("send") || message.startsWith("write"));
+        }
+        return false;
     }
 
     private static boolean unreachable(Throwable cause) {

@@ -1,5 +1,6 @@
 package io.hopgate.media;
 
+import io.hopgate.rtp.EgressRewriter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -218,17 +220,27 @@ public final class MediaPlane implements AutoCloseable {
     }
 
     /**
-     * Points the termination at a new peer. The previous address stays accepted as a source for
-     * {@code media.dual-receive-ms} (RFC 3264 section 8.3.1), then only the new one is.
+     * Points the termination at a new peer with a hard switch: from the next packet on only the new address is
+     * accepted (a re-point between gateways must not keep forwarding the abandoned path).
      */
-    public synchronized void remote(Termination termination, InetSocketAddress remoteRtp) throws MediaPlaneException {
+    public void remote(Termination termination, InetSocketAddress remoteRtp) throws MediaPlaneException {
+        remote(termination, remoteRtp, false);
+    }
+
+    /**
+     * Points the termination at a new peer. With {@code dualReceive} (a party that moves, RFC 3264 section 8.3.1)
+     * the previous address stays accepted as a source until the first packet from the new one arrives, and at most
+     * for {@code media.dual-receive-ms}; the two are never interleaved. Without it the switch is hard.
+     */
+    public synchronized void remote(Termination termination, InetSocketAddress remoteRtp, boolean dualReceive)
+        throws MediaPlaneException {
         requireLive(termination);
         if (remoteRtp == null) {
             throw new MediaPlaneException(MediaPlaneException.Kind.INVALID_ARGUMENT, "remote address is missing");
         }
         RemoteAddress old = termination.remote();
         RemoteAddress next = RemoteAddress.of(remoteRtp);
-        if (old != null && !old.rtp().equals(remoteRtp) && config.dualReceiveMs() > 0) {
+        if (dualReceive && old != null && !old.rtp().equals(remoteRtp) && config.dualReceiveMs() > 0) {
             next = new RemoteAddress(next.rtp(), next.rtcp(), old.rtp(),
                 System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.dualReceiveMs()));
         }
@@ -252,7 +264,8 @@ public final class MediaPlane implements AutoCloseable {
     }
 
     /**
-     * Marks a termination as moving (SPEC 2 step 3): from the next packet on, RTP for it is held in order in a
+     * Marks a termination as moving (docs/architecture.md section 2.7): from the next packet on, RTP for it is held in
+     * order in a
      * bounded buffer ({@code media.move-buffer-ms}, {@code media.move-buffer-packets}) instead of being sent to the
      * old address. A new remote address (or {@code moving(t, false)}) ends the move: what was held is sent first,
      * in order, then live traffic.
@@ -437,6 +450,100 @@ public final class MediaPlane implements AutoCloseable {
 
     public boolean isLive(Termination termination) {
         return terminations.get(termination.id()) == termination;
+    }
+
+    /**
+     * Re-creates an empty context under the id it had before a gateway restart (call state restore); ids chosen later
+     * by {@link #createContext()} stay above it.
+     */
+    public synchronized MediaContext restoreContext(int id) throws MediaPlaneException {
+        ensureOpen();
+        if (id <= 0 || contexts.containsKey(id)) {
+            throw new MediaPlaneException(MediaPlaneException.Kind.INVALID_ARGUMENT,
+                "cannot restore context " + id + ": " + (id <= 0 ? "not a positive id" : "already exists"));
+        }
+        if (contexts.size() >= config.maxContexts()) {
+            throw new MediaPlaneException(MediaPlaneException.Kind.CONTEXTS_EXHAUSTED,
+                "context limit reached: " + contexts.size() + " of " + config.maxContexts()
+                    + " contexts in use (media.max-contexts=" + config.maxContexts() + ")");
+        }
+        MediaContext context = new MediaContext(id, loops[nextLoop++ % loops.length]);
+        contexts.put(id, context);
+        nextContextId = Math.max(nextContextId, id + 1);
+        return context;
+    }
+
+    /**
+     * Re-creates a termination as it was before a gateway restart: the same id, index (the egress rewriter's source
+     * id) and RTP port, bound again; no other port is tried, since the far end keeps sending to that one. The egress
+     * state, when given, is applied before the sockets are registered, so the first packet already continues the far
+     * end's stream.
+     */
+    public synchronized Termination restore(MediaContext context, String id, int index, int rtpPort, StreamMode mode,
+        RemoteAddress remote, EgressState egress) throws MediaPlaneException {
+        ensureOpen();
+        requireLive(context);
+        if (context.size() >= config.maxTerminationsPerContext()) {
+            throw new MediaPlaneException(MediaPlaneException.Kind.CONTEXT_FULL,
+                "context " + context.id() + " is full: " + context.size() + " terminations "
+                    + "(media.max-terminations-per-context=" + config.maxTerminationsPerContext() + ")");
+        }
+        if (terminations.containsKey(id)) {
+            throw new MediaPlaneException(MediaPlaneException.Kind.INVALID_ARGUMENT,
+                "cannot restore termination " + id + ": it already exists");
+        }
+        if (!ports.acquire(rtpPort)) {
+            throw new MediaPlaneException(MediaPlaneException.Kind.IO_FAILURE, "cannot restore termination " + id
+                + " on port " + rtpPort + ": not a free even port of the range (" + ports.describe() + ")");
+        }
+        Termination t = new Termination(id, index, new InetSocketAddress(config.address(), rtpPort));
+        t.egress.passthrough(!config.rewriteContinuity());
+        if (egress != null && config.rewriteContinuity()) {
+            t.egress.resume(egress.sourceIndex(), egress.sourceSsrc(), egress.outputSsrc(), egress.sequenceOffset(),
+                egress.timestampOffset(), egress.lastSequence(), egress.lastTimestamp(), System.nanoTime());
+        }
+        t.rtpHandler = new IngressHandler(t, false, context.loop);
+        t.rtcpHandler = new IngressHandler(t, true, context.loop);
+        Channel rtp = null;
+        try {
+            rtp = bind(context.loop, rtpPort, t.rtpHandler);
+            t.rtcpChannel = bind(context.loop, rtpPort + 1, t.rtcpHandler);
+            t.rtpChannel = rtp;
+        } catch (RuntimeException e) {
+            if (rtp != null) {
+                rtp.close().awaitUninterruptibly(BIND_TIMEOUT.toMillis());
+            }
+            ports.release(rtpPort);
+            throw new MediaPlaneException(MediaPlaneException.Kind.IO_FAILURE, "cannot restore termination " + id
+                + ": cannot bind " + config.address().getHostAddress() + ":" + rtpPort + "/" + (rtpPort + 1) + ": "
+                + e.getMessage(), e);
+        }
+        nextTerminationIndex = Math.max(nextTerminationIndex, index + 1);
+        t.mode(mode);
+        if (remote != null) {
+            t.remote(remote);
+            applyRemoteOnLoop(t);
+        }
+        t.context(context);
+        terminations.put(id, t);
+        context.add(t);
+        return t;
+    }
+
+    /** The termination's egress continuity, read on its I/O thread (which owns it); null before it sent anything. */
+    public CompletableFuture<EgressState> egress(Termination termination) {
+        CompletableFuture<EgressState> out = new CompletableFuture<>();
+        try {
+            termination.rtpHandler.loop.eventLoop.execute(() -> {
+                EgressRewriter e = termination.egress;
+                out.complete(!e.hasSource() || e.passthrough() ? null : new EgressState(e.sourceId(), e.sourceSsrc(),
+                    e.outputSsrc(), e.sequenceOffset(), e.timestampOffset(), e.lastSequence(), e.lastTimestamp(),
+                    e.sourceChanges()));
+            });
+        } catch (RuntimeException e) { // the loop is shutting down
+            out.completeExceptionally(e);
+        }
+        return out;
     }
 
     private void requireLive(MediaContext context) throws MediaPlaneException {

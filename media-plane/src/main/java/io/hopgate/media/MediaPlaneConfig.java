@@ -11,13 +11,15 @@ import java.net.InetAddress;
  * @param ioThreads                 number of forwarding I/O threads; each context lives on one of them
  * @param maxContexts               limit on live contexts
  * @param maxTerminationsPerContext limit on terminations in one context
- * @param rewriteContinuity         true: egress continuity rewriting (SPEC 1); false: passthrough
+ * @param rewriteContinuity         true: egress continuity rewriting (docs/architecture.md section 1.3); false:
+ *                                  passthrough
  * @param socketBufferBytes         SO_RCVBUF and SO_SNDBUF of every media socket; 0 keeps the kernel default
  * @param dualReceiveMs             how long the previous remote address stays accepted after a change
  * @param moveBufferMs              packets held for a moving termination older than this are dropped, not sent
  * @param moveBufferPackets         at most this many packets are held per moving termination
  * @param latch                     accept a new RTP source for a termination when it keeps the SSRC and continues
- *                                  the sequence (within {@link #LATCH_SEQUENCE_WINDOW}); off by default (SPEC 5)
+ *                                  the sequence (within {@link #LATCH_SEQUENCE_WINDOW}); off by default
+ *                                  (docs/architecture.md section 5.1)
  * @param connectSockets            connect a termination's RTP socket to its settled remote: the kernel then
  *                                  filters sources, reads skip the per-read address lookup, and an unreachable
  *                                  peer (ICMP) is reported. Off by default: twice in many test runs a first

@@ -3,7 +3,8 @@ package io.hopgate.media;
 import io.netty.buffer.ByteBuf;
 
 /**
- * RTP packets held, in arrival order, for a termination whose peer is moving (SPEC 2 step 3): bounded in packets
+ * RTP packets held, in arrival order, for a termination whose peer is moving (docs/architecture.md section 2.7):
+ * bounded in packets
  * (a full buffer drops its oldest packet, counted as overflow) and in age (a packet older than the bound when the
  * new address arrives is dropped, counted as stale). Created by control; used only by the I/O thread of the
  * termination's context.

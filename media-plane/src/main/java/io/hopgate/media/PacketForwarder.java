@@ -8,7 +8,8 @@ import org.agrona.MutableDirectBuffer;
 import java.net.InetSocketAddress;
 
 /**
- * The forwarding rule of SPEC section 1, free of any I/O: classify a datagram, check it against the receiving
+ * The forwarding rule of docs/architecture.md section 1.2, free of any I/O: classify a datagram, check it against the
+ * receiving
  * termination's mode and source, and list the terminations it goes out of (their modes, remotes and the
  * topology). Then {@link #rewrite} prepares each copy for its egress.
  *
@@ -60,7 +61,7 @@ public final class PacketForwarder {
         }
         boolean isRtcp = rtcpPort || RtcpHeader.isRtcp(buffer, offset, length);
         RemoteAddress remote = from.remote();
-        if (remote != null && !(isRtcp ? remote.acceptsRtcp(source, nowNanos) : remote.acceptsRtp(source, nowNanos))
+        if (remote != null && !acceptsSource(from, remote, isRtcp, source, nowNanos)
             && !(latch && !isRtcp && latched(from, remote, buffer, offset, length, source, nowNanos))) {
             counters.drop(DropReason.SOURCE);
             return DROPPED;
@@ -90,6 +91,7 @@ public final class PacketForwarder {
         }
         Termination[] routes = from.routes();
         int count = 0;
+        int duplicates = 0;
         for (Termination to : routes) {
             if (!StreamMode.ofOrdinal(to.modeOrdinal()).sends()) {
                 continue;
@@ -98,20 +100,60 @@ public final class PacketForwarder {
             if (toRemote == null || count == targets.length) {
                 continue;
             }
+            if (!isRtcp && !to.dedupe.admit(from.index(), rtp.ssrc(), rtp.sequence())) {
+                duplicates++; // this copy already left (or a newer one did) through another leg
+                continue;
+            }
             targets[count] = to;
             // RTCP that arrived on the RTCP port leaves from the RTCP port; muxed RTCP stays on the RTP port.
             destinations[count] = rtcpPort ? toRemote.rtcp() : toRemote.rtp();
             count++;
         }
         if (count == 0) {
-            counters.drop(DropReason.NO_ROUTE);
+            counters.drop(duplicates > 0 ? DropReason.DUPLICATE : DropReason.NO_ROUTE);
             return DROPPED;
         }
         return count;
     }
 
     /**
-     * Latching (SPEC 5, off by default): an RTP packet from a new source moves the remote there only when it carries
+     * The source check (docs/architecture.md, "Who may send to a leg"): the remote's address, or during dual receive
+     * also the previous one, but only until the first packet from the new address arrives (RFC 3264 section 8.3.1),
+     * so the two are never interleaved. That first packet closes the window for good.
+     */
+    private static boolean acceptsSource(Termination from, RemoteAddress remote, boolean isRtcp,
+                                         InetSocketAddress source, long nowNanos) {
+        boolean previousOpen = remote.previousRtp() != null && from.previousClosedFor != remote;
+        if (isRtcp ? remote.isCurrentRtcp(source) : remote.isCurrentRtp(source)) {
+            if (previousOpen) {
+                from.previousClosedFor = remote;
+            }
+            return true;
+        }
+        return previousOpen && (isRtcp ? remote.isPreviousRtcp(source, nowNanos)
+            : remote.isPreviousRtp(source, nowNanos));
+    }
+
+    /**
+     * A send of a datagram this forwarder counted as sent on {@code to} failed (reported by the socket after the
+     * fact): it becomes a drop with reason {@link DropReason#SEND_FAILED}. The octets uncounted are those of the
+     * last datagram queued on {@code to}, which is the failed one whenever datagrams have one size (voice).
+     */
+    public void sendFailed(Termination to, boolean rtcpPort) {
+        TerminationCounters c = to.counters;
+        if (c.sent() > 0) {
+            c.add(TerminationCounters.TX_PACKETS, -1);
+            c.add(TerminationCounters.TX_OCTETS, -Math.min(to.lastQueuedLength, c.sentOctets()));
+            if (rtcpPort && c.rtcpSent() > 0) {
+                c.add(TerminationCounters.RTCP_TX, -1);
+            }
+        }
+        c.drop(DropReason.SEND_FAILED);
+    }
+
+    /**
+     * Latching (docs/architecture.md section 5.1, off by default): an RTP packet from a new source moves the remote
+     * there only when it carries
      * the SSRC of the stream accepted so far and a sequence number at most
      * {@link MediaPlaneConfig#LATCH_SEQUENCE_WINDOW} ahead of the last one, i.e. the same stream seen from a new
      * address. Someone who cannot see the stream cannot guess both. Allocates only when it latches.
@@ -126,8 +168,11 @@ public final class PacketForwarder {
         if (ahead == 0 || ahead > MediaPlaneConfig.LATCH_SEQUENCE_WINDOW) {
             return false;
         }
-        from.remote(new RemoteAddress(source, new InetSocketAddress(source.getAddress(), source.getPort() + 1),
-            remote.rtp(), nowNanos + dualReceiveNanos));
+        RemoteAddress latchedTo = new RemoteAddress(source,
+            new InetSocketAddress(source.getAddress(), source.getPort() + 1), remote.rtp(), nowNanos + dualReceiveNanos);
+        // The new source has been heard (this packet): the old one is no longer taken (RFC 3264 section 8.3.1).
+        from.previousClosedFor = latchedTo;
+        from.remote(latchedTo);
         from.counters.increment(TerminationCounters.LATCHED);
         return true;
     }
@@ -146,7 +191,8 @@ public final class PacketForwarder {
     }
 
     /**
-     * Rewrites one copy of the datagram for {@code to}'s egress (SPEC 1, egress continuity) and counts it as sent.
+     * Rewrites one copy of the datagram for {@code to}'s egress (docs/architecture.md section 1.3, egress continuity)
+     * and counts it as sent.
      * Returns false when the copy must not be sent (RTCP from a source that no longer feeds {@code to}).
      */
     public boolean rewrite(Termination from, Termination to, MutableDirectBuffer buffer, int offset, int length,
@@ -161,6 +207,7 @@ public final class PacketForwarder {
         }
         to.counters.increment(TerminationCounters.TX_PACKETS);
         to.counters.add(TerminationCounters.TX_OCTETS, length);
+        to.lastQueuedLength = length;
         return true;
     }
 }

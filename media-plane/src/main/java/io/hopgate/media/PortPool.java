@@ -34,6 +34,11 @@ final class PortPool {
         return p == null ? -1 : p;
     }
 
+    /** Takes one given even port out of the free queue (restoring a termination); false when it is not free. */
+    boolean acquire(int port) {
+        return free.remove(port);
+    }
+
     void release(int port) {
         free.addLast(port);
     }

@@ -67,6 +67,16 @@ public final class Termination {
     /** SSRC and sequence number of the last accepted RTP packet, for latching. Owned by the I/O thread. */
     int lastSsrc;
     int lastSequence = -1;
+    /**
+     * The remote whose dual-receive window is closed because its new address was heard (RFC 3264 section 8.3.1:
+     * the old source is taken only until then). Each Remote change publishes a new {@link RemoteAddress}, so the
+     * identity check reopens nothing and needs no reset. Owned by the I/O thread.
+     */
+    RemoteAddress previousClosedFor;
+    /** Forward-once state of what leaves here; owned by the I/O thread. */
+    final EgressDedupe dedupe = new EgressDedupe();
+    /** Length of the last datagram queued on this termination's sockets, to uncount it when the send fails. */
+    int lastQueuedLength;
 
     Channel rtpChannel;
     Channel rtcpChannel;
@@ -140,7 +150,7 @@ public final class Termination {
         CONTEXT.setRelease(this, newContext);
     }
 
-    /** True while the peer is moving: RTP for this termination is held, not sent (SPEC 2 step 3). */
+    /** True while the peer is moving: RTP for this termination is held, not sent (docs/architecture.md section 2.7). */
     public boolean isMoving() {
         return (boolean) MOVING.getAcquire(this);
     }
@@ -205,7 +215,8 @@ public final class Termination {
         TerminationCounters c = counters;
         return new TerminationStatistics(c.received(), c.receivedOctets(), c.sent(), c.sentOctets(),
             reception.lost(), reception.jitter(), c.dropped(DropReason.MODE), c.dropped(DropReason.SOURCE),
-            c.dropped(DropReason.MALFORMED), c.dropped(DropReason.NO_ROUTE), c.unreachable(), c.latched(),
+            c.dropped(DropReason.MALFORMED), c.dropped(DropReason.NO_ROUTE), c.dropped(DropReason.DUPLICATE),
+            c.dropped(DropReason.SEND_FAILED), c.unreachable(), c.latched(),
             moveFlushed(), moveOverflow(), moveStale());
     }
 

@@ -13,15 +13,13 @@ public final class TerminationCounters {
     static final int RX_OCTETS = 1;
     static final int TX_PACKETS = 2;
     static final int TX_OCTETS = 3;
-    static final int DROP_MODE = 4;
-    static final int DROP_SOURCE = 5;
-    static final int DROP_MALFORMED = 6;
-    static final int DROP_NO_ROUTE = 7;
-    static final int RTCP_RX = 8;
-    static final int RTCP_TX = 9;
-    static final int UNREACHABLE = 10;
-    static final int LATCHED = 11;
-    private static final int COUNT = 12;
+    static final int RTCP_RX = 4;
+    static final int RTCP_TX = 5;
+    static final int UNREACHABLE = 6;
+    static final int LATCHED = 7;
+    /** First of one slot per {@link DropReason}, in declaration order. */
+    private static final int DROP_BASE = 8;
+    private static final int COUNT = DROP_BASE + DropReason.values().length;
 
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
 
@@ -36,7 +34,7 @@ public final class TerminationCounters {
     }
 
     void drop(DropReason reason) {
-        increment(DROP_MODE + reason.ordinal());
+        increment(DROP_BASE + reason.ordinal());
     }
 
     long value(int slot) {
@@ -68,7 +66,7 @@ public final class TerminationCounters {
     }
 
     public long dropped(DropReason reason) {
-        return value(DROP_MODE + reason.ordinal());
+        return value(DROP_BASE + reason.ordinal());
     }
 
     /** Times the kernel reported the peer unreachable (ICMP) on the connected RTP socket. */

@@ -8,7 +8,8 @@ package io.hopgate.media;
  */
 public record TerminationStatistics(long packetsReceived, long octetsReceived, long packetsSent, long octetsSent,
                                     long lost, long jitter, long droppedMode, long droppedSource,
-                                    long droppedMalformed, long droppedNoRoute, long unreachable, long latched,
+                                    long droppedMalformed, long droppedNoRoute, long droppedDuplicate,
+                                    long droppedSendFailed, long unreachable, long latched,
                                     long moveFlushed, long moveOverflow, long moveStale) {
 
     public long dropped(DropReason reason) {
@@ -17,6 +18,8 @@ public record TerminationStatistics(long packetsReceived, long octetsReceived, l
             case SOURCE -> droppedSource;
             case MALFORMED -> droppedMalformed;
             case NO_ROUTE -> droppedNoRoute;
+            case DUPLICATE -> droppedDuplicate;
+            case SEND_FAILED -> droppedSendFailed;
         };
     }
 }

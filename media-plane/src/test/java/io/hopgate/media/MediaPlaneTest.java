@@ -342,7 +342,7 @@ class MediaPlaneTest {
         Termination a = plane.add(ctx, StreamMode.SEND_RECV, oldAddr.address());
         plane.add(ctx, StreamMode.SEND_RECV, pb.address());
         Await.until("connected to the first remote", () -> oldAddr.address().equals(a.rtpConnectedTo));
-        plane.remote(a, newAddr.address());
+        plane.remote(a, newAddr.address(), true);
         Await.until("unconnected during dual receive", () -> a.rtpConnectedTo == null);
         oldAddr.send(a.localRtp(), 1);
         assertThat(pb.receive(ARRIVAL).tag()).as("old source inside the window").isEqualTo(1);
@@ -366,7 +366,7 @@ class MediaPlaneTest {
             plane.add(ctx, StreamMode.SEND_RECV, pb.address());
             for (int i = 1; i <= 10; i++) {
                 RtpPeer now = addresses[i % 2];
-                plane.remote(a, now.address());
+                plane.remote(a, now.address(), dualReceiveMs > 0);
                 now.send(a.localRtp(), i); // no wait: when remote() returns the socket takes the new peer
                 assertThat(pb.receive(ARRIVAL)).as("dual-receive-ms=%d, switch %d", dualReceiveMs, i)
                     .isNotNull().extracting(RtpPeer.Received::tag).isEqualTo(i);
@@ -638,8 +638,8 @@ class MediaPlaneTest {
     }
 
     @Test
-    void shouldAcceptTheOldSourceDuringTheDualReceiveWindowOnly() throws Exception {
-        // Unconnected sockets, so the Java source check decides (and counts) after the window.
+    void shouldAcceptTheOldSourceOnlyUntilTheNewOneIsHeard() throws Exception {
+        // Unconnected sockets, so the Java source check decides (and counts).
         plane.close();
         // The window must outlast a stalled I/O thread taking packet 1 (the default, 2 s); it only costs its own length.
         plane = MediaPlane.start(MediaPlaneConfig.loopback(22000, 22099).withDualReceiveMs(2000)
@@ -650,16 +650,58 @@ class MediaPlaneTest {
         MediaContext ctx = plane.createContext();
         Termination a = plane.add(ctx, StreamMode.SEND_RECV, oldAddr.address());
         plane.add(ctx, StreamMode.SEND_RECV, pb.address());
-        plane.remote(a, newAddr.address());
+        plane.remote(a, newAddr.address(), true);
         oldAddr.send(a.localRtp(), 1);
         assertThat(pb.receive(ARRIVAL).tag()).isEqualTo(1);
+        newAddr.sequence(1001); // the party's stream goes on from its new address
         newAddr.send(a.localRtp(), 2);
         assertThat(pb.receive(ARRIVAL).tag()).isEqualTo(2);
-        long deadline = a.remote().previousUntilNanos();
-        Await.until("window over", () -> System.nanoTime() - deadline > 0);
+        // RFC 3264 section 8.3.1: once the new address is heard the old one is not taken, even inside the window.
+        assertThat(System.nanoTime() - a.remote().previousUntilNanos()).isNegative();
         oldAddr.send(a.localRtp(), 3);
-        Await.until("source drop after window", () -> a.counters().dropped(DropReason.SOURCE) == 1);
+        Await.until("source drop once the new remote was heard", () -> a.counters().dropped(DropReason.SOURCE) == 1);
+        newAddr.send(a.localRtp(), 4);
+        assertThat(pb.receive(ARRIVAL).tag()).isEqualTo(4);
         assertThat(pb.drain(QUIET)).isZero();
+    }
+
+    @Test
+    void shouldSwitchHardWhenDualReceiveIsNotAskedFor() throws Exception {
+        plane.close();
+        plane = MediaPlane.start(MediaPlaneConfig.loopback(22000, 22099).withDualReceiveMs(2000)
+            .withConnectSockets(false));
+        RtpPeer oldAddr = peer(1);
+        RtpPeer newAddr = peer(3);
+        RtpPeer pb = peer(2);
+        MediaContext ctx = plane.createContext();
+        Termination a = plane.add(ctx, StreamMode.SEND_RECV, oldAddr.address());
+        plane.add(ctx, StreamMode.SEND_RECV, pb.address());
+        plane.remote(a, newAddr.address());
+        assertThat(a.remote().previousRtp()).isNull();
+        oldAddr.send(a.localRtp(), 1);
+        Await.until("old source dropped at once", () -> a.counters().dropped(DropReason.SOURCE) == 1);
+        newAddr.send(a.localRtp(), 2);
+        assertThat(pb.receive(ARRIVAL).tag()).isEqualTo(2);
+        assertThat(pb.drain(QUIET)).isZero();
+    }
+
+    @Test
+    void shouldCountAFailedSendAsADropWithItsReason() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(plane.nativeTransport(), "needs the native transport");
+        RtpPeer pa = peer(1);
+        MediaContext ctx = plane.createContext();
+        Termination a = plane.add(ctx, StreamMode.SEND_RECV, pa.address());
+        // Broadcast without SO_BROADCAST: the kernel refuses every send (EACCES).
+        Termination b = plane.add(ctx, StreamMode.SEND_RECV, new InetSocketAddress("255.255.255.255", 20998));
+        for (int i = 0; i < 3; i++) {
+            pa.send(a.localRtp(), i);
+        }
+        Await.until("3 failed sends", () -> b.counters().dropped(DropReason.SEND_FAILED) == 3);
+        assertThat(a.counters().received()).isEqualTo(3);
+        assertThat(b.counters().sent()).as("not counted as sent").isZero();
+        assertThat(b.counters().sentOctets()).isZero();
+        assertThat(b.statistics().droppedSendFailed()).isEqualTo(3);
+        assertThat(plane.totals().dropped(DropReason.SEND_FAILED)).isEqualTo(3);
     }
 
     @Test

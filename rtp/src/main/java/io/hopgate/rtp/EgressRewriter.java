@@ -3,7 +3,8 @@ package io.hopgate.rtp;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * Egress continuity for one termination (SPEC section 1): whatever ingress feeds this termination, the far end
+ * Egress continuity for one termination (docs/architecture.md section 1.3): whatever ingress feeds this termination,
+ * the far end
  * sees one SSRC, consecutive sequence numbers and timestamps that advance with wall time, so its jitter buffer
  * never sees a jump when the source changes (handoff, move, bicast switch).
  *
@@ -200,6 +201,33 @@ public final class EgressRewriter
             position = rtcp.nextOffset();
         }
         return true;
+    }
+
+    /**
+     * Continues a stream this rewriter's predecessor sent (call state restored after a gateway restart): the far end
+     * keeps seeing {@code outputSsrc}, and while {@code sourceId} with {@code sourceSsrc} still feeds it the saved
+     * offsets keep its sequence numbers and timestamps continuous; another source is re-based on the saved last
+     * sequence number and timestamp, as at any source switch. Call on the owning I/O thread before traffic flows.
+     */
+    public void resume(
+        final int sourceId, final int sourceSsrc, final int outputSsrc, final int sequenceOffset,
+        final int timestampOffset, final int lastSequence, final int lastTimestamp, final long lastOutputNanos)
+    {
+        hasSource = true;
+        this.sourceId = sourceId;
+        this.sourceSsrc = sourceSsrc;
+        this.outputSsrc = outputSsrc;
+        this.sequenceOffset = sequenceOffset & 0xFFFF;
+        this.timestampOffset = timestampOffset;
+        this.lastSequence = lastSequence & 0xFFFF;
+        this.lastTimestamp = lastTimestamp;
+        this.lastOutputNanos = lastOutputNanos;
+    }
+
+    /** @return the SSRC of the source currently feeding this rewriter, as received. */
+    public int sourceSsrc()
+    {
+        return sourceSsrc;
     }
 
     public int outputSsrc()

@@ -6,7 +6,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Coverage-guided fuzzing of the RTP and RTCP validators (SPEC section 5: no exception escapes a parser of
+ * Coverage-guided fuzzing of the RTP and RTCP validators (docs/architecture.md section 5.2: no exception escapes a
+ * parser of
  * outside input). Under plain {@code mvn verify} Jazzer only replays the regression inputs; run with
  * {@code JAZZER_FUZZ=1} to fuzz.
  */

@@ -8,8 +8,10 @@ import io.hopgate.control.callserver.Call.Handoff;
 import io.hopgate.control.callserver.Call.Kind;
 import io.hopgate.control.callserver.Call.Leg;
 import io.hopgate.control.callserver.Call.State;
-import io.hopgate.control.callserver.GatewayClient.Added;
-import io.hopgate.control.callserver.GatewayClient.Change;
+import io.hopgate.control.mgc.GatewayClient;
+import io.hopgate.control.mgc.GatewayClient.Added;
+import io.hopgate.control.mgc.GatewayClient.Change;
+import io.hopgate.control.mgc.GatewayException;
 import io.hopgate.control.h248.ContextId;
 import io.hopgate.control.h248.StreamMode;
 import io.hopgate.control.h248.TerminationId;
@@ -30,7 +32,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls and their handoff procedures (SPEC section 2). Every public method hands its event to the single event
+ * Calls and their handoff procedures (docs/architecture.md section 2). Every public method hands its event to the
+ * single event
  * thread and returns a future of the call's JSON view; a refused event fails the future with an {@link ApiException}.
  *
  * <p>Procedures, each a small state machine on {@link Call#state}:

@@ -1,6 +1,6 @@
 package io.hopgate.control.callserver;
 
-import io.hopgate.control.Service;
+import io.hopgate.control.service.Service;
 import io.hopgate.control.config.CallServerSettings;
 import io.hopgate.control.config.Config;
 import io.hopgate.control.config.ConfigException;
@@ -14,6 +14,7 @@ import io.hopgate.control.h248.ActionRequest;
 import io.hopgate.control.h248.TransactionReply;
 import io.hopgate.control.h248.TransactionRequest;
 import io.hopgate.control.megaco.MegacoEndpoint;
+import io.hopgate.control.mgc.GatewayClient;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 /**
  * A name-addressed, reliable message channel over TCP that survives an address change of either party
- * (SPEC 2 "transparent mobility", seed 002: the mobility service re-establishes the data connection to the
+ * (docs/architecture.md sections 2.6 and 3.9, seed 002: the mobility service re-establishes the data connection to the
  * party's new address and resends what was buffered).
  *
  * <p>The opening side ({@link io.hopgate.control.channel.MobileChannel#open}) asks a

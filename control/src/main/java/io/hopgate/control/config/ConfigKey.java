@@ -74,6 +74,15 @@ public enum ConfigKey {
     MEDIA_CONNECT_SOCKETS("media.connect-sockets", bool(), "false",
         "(experimental) connect each RTP socket to its remote: about 20% less relay CPU, kernel source filter, ICMP seen"),
 
+    STATE_REDIS("state.redis", token(), "",
+        "Redis URI for call state, e.g. redis://127.0.0.1:6379/0; restored at start-up; empty = off (memory only)"),
+    STATE_ON_FAILURE("state.on-failure", oneOf("answer", "refuse"), "answer",
+        "when call state cannot be written: answer = reply anyway (counted, logged); refuse = reply 510"),
+    STATE_TIMEOUT_MS("state.timeout-ms", durationMs(1, 10_000), "200",
+        "longest a control command waits for its call state write before the policy applies"),
+    STATE_TAKEOVER("state.takeover", bool(), "false",
+        "take over the calls of a failed gateway with the same gateway.mid (--takeover): ServiceChange Failover"),
+
     ADMIN_LISTEN("admin.listen", socketAddress(true, 0), "127.0.0.1:9090",
         "HTTP address for /metrics, /contexts and /health; empty = no admin server"),
 

@@ -1,6 +1,6 @@
 package io.hopgate.control.demo;
 
-import io.hopgate.control.Service;
+import io.hopgate.control.service.Service;
 import io.hopgate.control.config.Config;
 import io.hopgate.control.config.ConfigKey;
 import java.io.PrintStream;

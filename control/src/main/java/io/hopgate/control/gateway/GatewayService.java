@@ -1,6 +1,6 @@
 package io.hopgate.control.gateway;
 
-import io.hopgate.control.Service;
+import io.hopgate.control.service.Service;
 import io.hopgate.control.admin.AdminServer;
 import io.hopgate.control.config.Config;
 import io.hopgate.control.config.ConfigKey;
@@ -48,6 +48,7 @@ public final class GatewayService implements Service {
     private MegacoEndpoint endpoint;
     private AdminServer admin;
     private NgEndpoint ng;
+    private GatewayCallState callState;
 
     public GatewayService(Config config) {
         this.config = config;
@@ -65,10 +66,13 @@ public final class GatewayService implements Service {
         plane = MediaPlane.start(mediaConfig(media));
         metrics = new GatewayMetrics(plane);
         GatewayCommands commands = new GatewayCommands(plane, metrics);
+        GatewayRestore.Report restored = startCallState(control, commands);
         MegacoEndpoint.Options options = MegacoEndpoint.Options.defaults()
             .withReplyCacheMs(control.replyCacheMs())
             .withPendingAfterMs(control.pendingAfterMs())
+            .withMaxMessageBytes(control.maxMessageBytes())
             .withAllowedPeer(allowedPeers(control.allowedPeers()));
+        warnIfOpenToAnyone(control);
         try {
             endpoint = MegacoEndpoint.bind(control.listen(), control.mid(), options, commands,
                 new MegacoEndpoint.Listener() {
@@ -86,8 +90,24 @@ public final class GatewayService implements Service {
                     public void onRetransmissionAnswered(InetSocketAddress peer, long transactionId) {
                         metrics.onRetransmission();
                     }
+
+                    @Override
+                    public void onQueueOverflow(InetSocketAddress peer) {
+                        metrics.onQueueOverflow();
+                    }
+
+                    @Override
+                    public void onReplyEvicted() {
+                        metrics.onReplyEvicted();
+                    }
+
+                    @Override
+                    public void onReplyTooLarge(InetSocketAddress peer, int bytes) {
+                        metrics.onReplyTooLarge();
+                    }
                 });
         } catch (IllegalStateException e) {
+            closeCallState();
             plane.close();
             throw new IllegalStateException(e.getMessage().replace("H.248 endpoint", "control.listen"), e);
         }
@@ -97,6 +117,7 @@ public final class GatewayService implements Service {
                 admin = AdminServer.start(adminListen.get(), metrics.registry(), this::contextsView);
             } catch (RuntimeException e) {
                 endpoint.close();
+                closeCallState();
                 plane.close();
                 throw e;
             }
@@ -106,7 +127,59 @@ public final class GatewayService implements Service {
             format(endpoint.address()), endpoint.mid(), media.address(), media.portMin(), media.portMax(),
             admin == null ? "off" : format(admin.address()),
             control.allowsAnyPeer() ? "any" : String.join(",", control.allowedPeers()));
-        control.mgc().ifPresent(this::announce);
+        control.mgc().ifPresent(mgc -> announce(mgc, restored));
+    }
+
+    /**
+     * Anyone who reaches the control port controls the gateway when {@code control.allowed-peers} is empty: fine on
+     * loopback, a hazard on any other address. Hopgate starts anyway (a lab setup is common) but says so loudly at
+     * WARN, naming the keys to set (README, "Control plane security").
+     */
+    static boolean warnIfOpenToAnyone(ControlSettings control) {
+        InetSocketAddress listen = control.listen();
+        if (!control.allowsAnyPeer() || listen.getAddress() == null || listen.getAddress().isLoopbackAddress()) {
+            return false;
+        }
+        LOG.warn("SECURITY: control.listen={} is not a loopback address and control.allowed-peers is empty: ANY host"
+            + " that can reach this port can create, change and delete calls on this gateway. Set"
+            + " control.allowed-peers to the IP addresses of your MGCs (e.g. --set control.allowed-peers=10.0.0.5),"
+            + " or listen on 127.0.0.1.", format(listen));
+        return true;
+    }
+
+    /**
+     * With {@code state.redis} set: the recorder, then the contexts the store holds for this gateway.mid restored
+     * before the control endpoint answers (docs/ha.md). Null when it is off.
+     */
+    private GatewayRestore.Report startCallState(ControlSettings control, GatewayCommands commands) {
+        String uri = config.string(ConfigKey.STATE_REDIS);
+        if (uri.isEmpty()) {
+            return null;
+        }
+        java.time.Duration timeout = java.time.Duration.ofMillis(config.durationMs(ConfigKey.STATE_TIMEOUT_MS));
+        try {
+            io.hopgate.control.state.RedisCallStateStore store =
+                io.hopgate.control.state.RedisCallStateStore.create(uri, control.mid(), timeout);
+            io.hopgate.control.state.StateRecorder recorder = new io.hopgate.control.state.StateRecorder(store,
+                timeout, java.time.Duration.ofMillis(500), metrics.registry());
+            callState = new GatewayCallState(plane, recorder,
+                "refuse".equals(config.string(ConfigKey.STATE_ON_FAILURE)), commands::stateAttributes, 1000);
+            GatewayRestore.Report report = GatewayRestore.run(plane, commands, callState);
+            commands.callState(callState);
+            return report;
+        } catch (RuntimeException e) {
+            closeCallState();
+            plane.close();
+            throw e;
+        }
+    }
+
+    private void closeCallState() {
+        if (callState != null) {
+            callState.close();
+            callState.recorder().close();
+            callState = null;
+        }
     }
 
     /** rtpengine's ng protocol on {@code ng.listen} (off when empty), driving the same media plane. */
@@ -164,13 +237,31 @@ public final class GatewayService implements Service {
         };
     }
 
-    /** ServiceChange Restart to the configured MGC (H.248.1 section 11.2), retried by the endpoint; logs the outcome. */
-    private void announce(InetSocketAddress mgc) {
-        ServiceChangeDescriptor restart = new ServiceChangeDescriptor(ServiceChangeMethod.RESTART, "901 Cold Boot",
+    /**
+     * ServiceChange to the configured MGC (H.248.1 section 11.2), retried by the endpoint; logs the outcome. The
+     * method and reason say what survived (H.248.1 7.2.8 and its reason list): Restart 901 Cold Boot (no call state),
+     * Restart 902 Warm Boot (contexts restored), or with {@code --takeover} Failover 919 Warm / 920 Cold Failover;
+     * then each termination that could not be restored is reported with Forced 904 Termination malfunctioning.
+     */
+    private void announce(InetSocketAddress mgc, GatewayRestore.Report restored) {
+        boolean warm = restored != null && restored.contexts() > 0;
+        boolean takeover = config.bool(ConfigKey.STATE_TAKEOVER);
+        ServiceChangeDescriptor restart = new ServiceChangeDescriptor(
+            takeover ? ServiceChangeMethod.FAILOVER : ServiceChangeMethod.RESTART,
+            takeover ? (warm ? "919 Warm Failover" : "920 Cold Failover") : (warm ? "902 Warm Boot" : "901 Cold Boot"),
             null, null, null, null, null);
         ActionRequest action = new ActionRequest(ContextId.NULL, List.of(
             new CommandRequest(CommandType.SERVICE_CHANGE, TerminationId.ROOT, List.of(restart))));
-        endpoint.request(mgc, 1, List.of(action)).whenComplete((reply, failure) -> {
+        List<ActionRequest> actions = new ArrayList<>(List.of(action));
+        if (restored != null) {
+            for (String id : GatewayRestore.sortedIds(restored.failed())) {
+                ServiceChangeDescriptor lost = new ServiceChangeDescriptor(ServiceChangeMethod.FORCED,
+                    "904 Termination malfunctioning", null, null, null, null, null);
+                actions.add(new ActionRequest(ContextId.NULL, List.of(
+                    new CommandRequest(CommandType.SERVICE_CHANGE, TerminationId.of(id), List.of(lost)))));
+            }
+        }
+        endpoint.request(mgc, 1, actions).whenComplete((reply, failure) -> {
             if (failure != null) {
                 LOG.warn("service change not answered mgc={} cause={}", format(mgc), failure.getMessage());
             } else if (reply.error() != null) {
@@ -250,6 +341,7 @@ public final class GatewayService implements Service {
         if (admin != null) {
             admin.close();
         }
+        closeCallState();
         if (plane != null) {
             plane.close();
         }

@@ -32,7 +32,8 @@ import java.util.Locale;
  * @param remoteRtp   the peer's RTP address from Remote, or null
  * @param clockRate   clock rate of Remote's first payload type (Hz), or 0
  * @param auditItems  the Audit descriptor's items, or null when the command has none
- * @param moving      LocalControl {@code hopgate/moving} (SPEC 2 step 3: hold packets while the peer moves), or null
+ * @param moving      LocalControl {@code hopgate/moving} (docs/architecture.md section 2.7: hold packets while the
+ *                    peer moves), or null
  */
 record MediaRequest(StreamMode mode, SessionDescription local, SessionDescription remote, InetSocketAddress remoteRtp,
                     int clockRate, List<String> auditItems, Boolean moving) {

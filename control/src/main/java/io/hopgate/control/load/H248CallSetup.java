@@ -1,6 +1,6 @@
 package io.hopgate.control.load;
 
-import io.hopgate.control.callserver.GatewayClient;
+import io.hopgate.control.mgc.GatewayClient;
 import io.hopgate.control.h248.ContextId;
 import io.hopgate.control.h248.StreamMode;
 import io.hopgate.control.h248.TransactionReply;

@@ -1,6 +1,6 @@
 package io.hopgate.control.load;
 
-import io.hopgate.control.Service;
+import io.hopgate.control.service.Service;
 import io.hopgate.control.config.Config;
 import io.hopgate.control.config.LoadSettings;
 import org.slf4j.Logger;

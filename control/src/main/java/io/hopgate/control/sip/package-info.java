@@ -1,5 +1,6 @@
 /**
- * The SIP side of transparent mobility (SPEC 2, seed 002): a registrar that maps addresses of record
+ * The SIP side of transparent mobility (docs/architecture.md section 2.6, seed 002): a registrar that maps addresses
+ * of record
  * ({@code bob@example.com}) to contacts, and a media-anchoring back-to-back user agent that puts every call
  * through one gateway context (one RTP termination per party, set up over H.248) so that a party that moves
  * only re-INVITEs the server, which re-points that party's termination; the other party sees nothing.

@@ -126,7 +126,8 @@ class GatewayDaemonTest {
         RtpPeer oldLeg = peer(2);
         RtpPeer newLeg = peer(3);
         Call call = setUp(far, oldLeg);
-        // Add, then arm (SPEC 2): the new leg comes in Inactive, the next transaction sets topology and mode.
+        // Add, then arm (docs/architecture.md section 2.1): the new leg comes in Inactive, the next transaction sets
+        // topology and mode.
         TransactionReply r = mgc.transaction("Context = " + call.context() + " { " + add("Inactive", newLeg.port())
             + " }");
         String b2 = terminations(r).get(0);

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Boots a real gateway and the SIP mobility server on loopback, drives them with plain-text SIP user agents
- * and checks the media with real RTP (SPEC 2 "Transparent mobility").
+ * and checks the media with real RTP (docs/architecture.md section 2.6).
  */
 class SipMobilityServerTest {
     private static final Duration SIP = Duration.ofSeconds(3);
@@ -123,6 +123,17 @@ class SipMobilityServerTest {
         assertThat(server.contact("bob@example.com")).isNull();
         alice.request("INVITE", "bob@example.com", TestUa.sdp("alice", 40000));
         assertThat(alice.next(finalResponse("INVITE"), SIP).status()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldTagTheToHeaderOfEveryRegisterResponse() throws Exception {
+        // RFC 3261 8.2.6.2: a UAS adds a To tag to its responses (100 Trying excepted), a registrar's 200 too.
+        TestUa.Msg ok = bob.register(600, SIP);
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.header("to")).contains("bob@example.com").containsPattern(";tag=[^;\\s]+");
+        TestUa.Msg removed = bob.register(0, SIP);
+        assertThat(removed.status()).isEqualTo(200);
+        assertThat(removed.header("to")).containsPattern(";tag=[^;\\s]+");
     }
 
     @Test
@@ -572,7 +583,8 @@ class SipMobilityServerTest {
 
     @Test
     void shouldAnswer503NamingTheGatewaysH248ErrorWhenItRefusesTheCall() throws Exception {
-        // A gateway with one RTP port pair: the call's first Add takes it, the second is refused (510, SPEC 5).
+        // A gateway with one RTP port pair: the call's first Add takes it, the second is refused (510,
+        // docs/architecture.md section 5.3).
         server.close();
         gateway.close();
         gateway = new GatewayService(Config.load(null, List.of("control.listen=127.0.0.1:0", "admin.listen=",

@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Real user agents against the server (SPEC 3: "SIPp, baresip must work against it"): SIPp as bob answers
+ * Real user agents against the server (docs/architecture.md section 3.3: "real user agents work against it"): SIPp as
+ * bob answers
  * and echoes RTP; SIPp as alice registers and calls {@code bob@example.com} by name, with her media on a test
  * RtpPeer so the test can check that speech goes alice -> gateway -> bob -> gateway -> alice.
  * Skipped, with the reason, when {@code sipp} is not installed.

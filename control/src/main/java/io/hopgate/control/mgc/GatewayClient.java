@@ -1,4 +1,4 @@
-package io.hopgate.control.callserver;
+package io.hopgate.control.mgc;
 
 import io.hopgate.control.h248.ActionReply;
 import io.hopgate.control.h248.ActionRequest;
@@ -60,7 +60,7 @@ public final class GatewayClient {
      * @param remoteSdp the Remote as SDP text; a SIP party's own SDP goes here whole, so the gateway takes its formats
      *                  and clock rate as well as its address
      * @param moving    LocalControl {@value #MOVING_PROPERTY}: on holds RTP for the termination, in order, until its
-     *                  next Remote is set, which sends what was held first (SPEC 2 "Transparent mobility" step 3)
+     *                  next Remote is set, which sends what was held first (docs/architecture.md section 2.7)
      */
     public record StreamRequest(StreamMode mode, String remoteSdp, Boolean moving) {
         /** Marks the termination moving and nothing else: its mode and Remote stay until the move's new Remote. */

@@ -1,4 +1,4 @@
-package io.hopgate.control.callserver;
+package io.hopgate.control.mgc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,11 +1,11 @@
-package io.hopgate.control;
+package io.hopgate.control.service;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * What a subcommand runs: built by {@link Services} from a validated config, started once by
- * {@link Main} on the main thread, closed once (by the shutdown hook on SIGTERM, or by Main when
+ * What a subcommand runs: built by {@code io.hopgate.control.Services} from a validated config, started once by
+ * {@code Main} on the main thread, closed once (by the shutdown hook on SIGTERM, or by Main when
  * the service finishes on its own).
  */
 public interface Service extends AutoCloseable {

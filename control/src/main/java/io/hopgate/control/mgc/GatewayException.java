@@ -1,4 +1,4 @@
-package io.hopgate.control.callserver;
+package io.hopgate.control.mgc;
 
 /** An H.248 transaction toward a gateway failed: an Error descriptor (code and text), a timeout or a bad reply. */
 public final class GatewayException extends RuntimeException {

@@ -1,0 +1,33 @@
+package io.hopgate.control.state;
+
+import java.util.List;
+
+/**
+ * Where contexts are kept between gateway runs. Every method blocks the calling thread for at most the store's own
+ * command timeout and throws {@link StateStoreException} when the store cannot be reached or answers an error.
+ *
+ * <p>Threads: called by one thread at a time (the recorder's writer thread, or start-up before it runs).
+ */
+public interface CallStateStore extends AutoCloseable {
+
+    /** Writes (or replaces) one context. */
+    void write(ContextSnapshot context);
+
+    /** Forgets one context; forgetting an unknown one is not an error. */
+    void delete(int contextId);
+
+    /** Every context kept for this gateway, in id order. */
+    List<ContextSnapshot> loadAll();
+
+    /** The ids of every context kept for this gateway. */
+    java.util.Set<Integer> ids();
+
+    /** Checks that the store answers. */
+    void ping();
+
+    /** Where the store is, for log lines (no credentials). */
+    String describe();
+
+    @Override
+    void close();
+}

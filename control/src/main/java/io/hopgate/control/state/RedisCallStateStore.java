@@ -1,0 +1,209 @@
+package io.hopgate.control.state;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The call state store on Redis (Lettuce, synchronous API on one connection, so commands stay in order). Layout, all
+ * under the gateway's mId so that several gateways can share one Redis:
+ * <pre>
+ *   hopgate:mg:{mid}:contexts     set of context ids
+ *   hopgate:mg:{mid}:ctx:{id}     the context as JSON ({@link ContextSnapshot})
+ * </pre>
+ * A context is written as one SET then one SADD in a MULTI/EXEC, so a reader never sees an id without its context.
+ * Commands fail after {@code timeout} and are rejected at once while the connection is down (Lettuce's
+ * REJECT_COMMANDS), so a caller never waits longer than that; the connection reconnects by itself.
+ */
+public final class RedisCallStateStore implements CallStateStore {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisCallStateStore.class);
+    private static final ObjectMapper JSON = new ObjectMapper()
+        .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private final RedisClient client;
+    private final RedisURI uri;
+    private final String prefix;
+    private StatefulRedisConnection<String, String> connection;
+
+    private RedisCallStateStore(RedisURI uri, String mid, Duration timeout) {
+        this.uri = uri;
+        this.prefix = "hopgate:mg:" + mid + ":";
+        uri.setTimeout(timeout);
+        this.client = RedisClient.create(uri);
+        client.setOptions(ClientOptions.builder()
+            .autoReconnect(true)
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+            .timeoutOptions(TimeoutOptions.enabled(timeout))
+            .build());
+    }
+
+    /**
+     * A store for {@code uri} (e.g. {@code redis://127.0.0.1:6379/0}) under {@code mid}; it connects on first use.
+     *
+     * @throws IllegalArgumentException when {@code uri} is not a Redis URI
+     */
+    public static RedisCallStateStore create(String uri, String mid, Duration timeout) {
+        RedisURI parsed;
+        try {
+            parsed = RedisURI.create(uri);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("state.redis=" + uri + ": not a Redis URI (redis://host:port/db): "
+                + e.getMessage(), e);
+        }
+        RedisCallStateStore store = new RedisCallStateStore(parsed, mid, timeout);
+        try {
+            // The first serialisation of a record type builds its serializer (a hundred ms and more on a cold JVM):
+            // done here, at start-up, rather than inside the first control command's timeout.
+            JSON.readValue(JSON.writeValueAsString(new ContextSnapshot(0, java.util.List.of(
+                new ContextSnapshot.TerminationSnapshot("rtp/0", 0, 0, null, "INACTIVE", false, 8000, null, 0,
+                    new ContextSnapshot.Egress(0, 0, 0, 0, 0, 0, 0), java.util.Map.of())),
+                java.util.List.of(new ContextSnapshot.TopologyEntry("a", "b", "isolate")))), ContextSnapshot.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("call state JSON mapping is broken", e);
+        }
+        return store;
+    }
+
+    /** Connects now (at start-up, where a slow first connection costs nothing), waiting at most the timeout. */
+    public void connect() {
+        redis();
+    }
+
+    private RedisCommands<String, String> redis() {
+        if (connection == null) {
+            try {
+                connection = client.connect();
+            } catch (RuntimeException e) {
+                throw new StateStoreException("cannot connect to " + describe() + ": " + e.getMessage(), e);
+            }
+        }
+        return connection.sync();
+    }
+
+    private String contextKey(int id) {
+        return prefix + "ctx:" + id;
+    }
+
+    private String indexKey() {
+        return prefix + "contexts";
+    }
+
+    @Override
+    public void write(ContextSnapshot context) {
+        String json;
+        try {
+            json = JSON.writeValueAsString(context);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("context " + context.id() + " cannot be written as JSON", e);
+        }
+        run("write context " + context.id(), r -> {
+            r.multi();
+            r.set(contextKey(context.id()), json);
+            r.sadd(indexKey(), Integer.toString(context.id()));
+            r.exec();
+        });
+    }
+
+    @Override
+    public void delete(int contextId) {
+        run("delete context " + contextId, r -> {
+            r.multi();
+            r.del(contextKey(contextId));
+            r.srem(indexKey(), Integer.toString(contextId));
+            r.exec();
+        });
+    }
+
+    @Override
+    public Set<Integer> ids() {
+        Set<Integer> out = new TreeSet<>();
+        run("read context ids", r -> {
+            for (String id : r.smembers(indexKey())) {
+                try {
+                    out.add(Integer.parseInt(id));
+                } catch (NumberFormatException e) {
+                    LOG.warn("ignoring bad context id in {} id={}", indexKey(), id);
+                }
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public List<ContextSnapshot> loadAll() {
+        Set<Integer> ids = ids();
+        List<ContextSnapshot> out = new ArrayList<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        String[] keys = ids.stream().map(this::contextKey).toArray(String[]::new);
+        run("read contexts", r -> {
+            for (KeyValue<String, String> kv : r.mget(keys)) {
+                if (!kv.hasValue()) {
+                    continue; // an id whose context was deleted between the two reads
+                }
+                try {
+                    out.add(JSON.readValue(kv.getValue(), ContextSnapshot.class));
+                } catch (JsonProcessingException e) {
+                    LOG.warn("ignoring unreadable context key={} cause={}", kv.getKey(), e.getOriginalMessage());
+                }
+            }
+        });
+        out.sort(Comparator.comparingInt(ContextSnapshot::id));
+        return out;
+    }
+
+    @Override
+    public void ping() {
+        run("ping", RedisCommands::ping);
+    }
+
+    @Override
+    public String describe() {
+        return "redis://" + uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
+    }
+
+    private interface RedisCall {
+        void run(RedisCommands<String, String> redis);
+    }
+
+    private void run(String what, RedisCall call) {
+        RedisCommands<String, String> r = redis();
+        try {
+            call.run(r);
+        } catch (RuntimeException e) {
+            try {
+                r.discard(); // leave no half-open MULTI on the connection; fails harmlessly when none is open
+            } catch (RuntimeException ignored) {
+                // the connection is down or no MULTI was open
+            }
+            throw new StateStoreException(what + " on " + describe() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (connection != null) {
+            connection.close();
+        }
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}
