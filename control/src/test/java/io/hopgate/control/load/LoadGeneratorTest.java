@@ -32,6 +32,8 @@ class LoadGeneratorTest {
         assertThat(report.p50Nanos()).isPositive();
         assertThat(report.maxNanos()).isGreaterThanOrEqualTo(report.p99Nanos());
         assertThat(report.toKeyValue()).contains("sent=" + report.sent(), "misrouted=0");
+        // The CPU sample must be taken while the run is still measured, never left at -1 (no sample).
+        assertThat(report.processCpuPercent()).isGreaterThanOrEqualTo(0.0);
     }
 
     @Test
