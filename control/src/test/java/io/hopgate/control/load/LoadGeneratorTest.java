@@ -73,4 +73,13 @@ class LoadGeneratorTest {
         assertThatThrownBy(() -> new LoadOptions(1, 1000, 1, 0).withBasePort(65535))
             .hasMessageContaining("base-port=65535");
     }
+
+    @Test
+    void shouldRefuseALoadPortBaseThatDoesNotFitNamingTheKey() {
+        LoadService service = new LoadService(io.hopgate.control.config.Config.load(null,
+            java.util.List.of("load.port-base=65500", "load.calls=100")));
+        org.assertj.core.api.Assertions.assertThatThrownBy(service::start)
+            .isInstanceOf(io.hopgate.control.config.ConfigException.class)
+            .hasMessageContaining("load.port-base").hasMessageContaining("65500");
+    }
 }
