@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
  * SIGTERM the JVM exits with 143, which the systemd unit counts as success.
  */
 @Command(name = "hopgate", description = "Hopgate RTP media gateway controlled over H.248.",
+    versionProvider = Main.Version.class,
     subcommands = {Main.Gateway.class, Main.CallServer.class, Main.Demo.class, Main.Load.class},
     synopsisSubcommandLabel = "(gateway | callserver | demo | load)",
     footer = {"", "Run 'hopgate <subcommand> --help' for the options and configuration keys."})
@@ -48,6 +49,26 @@ public final class Main implements Runnable {
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
     private boolean help;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.")
+    private boolean version;
+
+    /** The key prefixes each subcommand reads; its --help lists only those keys. */
+    static final java.util.Map<String, List<String>> KEY_PREFIXES = java.util.Map.of(
+        "gateway", List.of("gateway.", "control.", "ng.", "media.", "state.", "admin.", "log."),
+        "callserver", List.of("callserver.", "log."),
+        "demo", List.of("demo.", "log."),
+        "load", List.of("load.", "log."));
+
+    /** The jar's Implementation-Version (the Maven project version), or a marker when run from classes. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"hopgate " + (v == null ? "(development build, no jar manifest)" : v)
+                + " (Java " + Runtime.version() + ")"};
+        }
+    }
 
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
@@ -74,12 +95,22 @@ public final class Main implements Runnable {
             err.flush();
             return EXIT_START_FAILURE;
         });
-        String footer = "%nConfiguration keys (the YAML path in --config FILE, or --set KEY=VALUE):%n"
-            + Config.describe().replace("%", "%%").replace("\n", "%n");
-        for (CommandLine sub : commandLine.getSubcommands().values()) {
-            sub.getCommandSpec().usageMessage().footer(footer).width(HELP_WIDTH);
+        for (java.util.Map.Entry<String, CommandLine> sub : commandLine.getSubcommands().entrySet()) {
+            sub.getValue().getCommandSpec().usageMessage().footer(footer(sub.getKey())).width(HELP_WIDTH);
         }
         return commandLine.execute(args);
+    }
+
+    /** The keys {@code subcommand} reads, and where the others are documented. */
+    static String footer(String subcommand) {
+        List<String> prefixes = KEY_PREFIXES.getOrDefault(subcommand, List.of(""));
+        java.util.function.Predicate<ConfigKey> reads = k -> prefixes.stream().anyMatch(k.key()::startsWith);
+        long others = java.util.Arrays.stream(ConfigKey.values()).filter(reads.negate()).count();
+        String text = "\nConfiguration keys " + subcommand + " reads (the YAML path in --config FILE, or --set KEY=VALUE):\n"
+            + Config.describe(reads)
+            + (others == 0 ? "" : "The other " + others + " keys belong to other subcommands: see 'hopgate <subcommand> "
+            + "--help' or config/hopgate.yaml, which lists every key with its default.\n");
+        return text.replace("%", "%%").replace("\n", "%n");
     }
 
     @Override
@@ -200,6 +231,12 @@ public final class Main implements Runnable {
             removeHook(hook);
             stopped.set(true);
             closeQuietly(name, service);
+            String inUse = addressInUse(e);
+            if (inUse != null) {
+                err.println(prefix + inUse);
+                err.flush();
+                return EXIT_USAGE;
+            }
             boolean config = e instanceof ConfigException;
             err.println(prefix + (config ? "" : "start failed: ") + describe(e));
             err.flush();
@@ -243,6 +280,50 @@ public final class Main implements Runnable {
             service.close();
         } catch (RuntimeException e) {
             LOG.warn("close failed subcommand={}", name, e);
+        }
+    }
+
+    /**
+     * For a bind failure because the address is taken: "cannot bind KEY ADDRESS: address in use ...", from the
+     * service's own message (which names the key); null for any other failure. An address in use is a
+     * configuration error (exit 2): the fix is another address or stopping the other process.
+     */
+    static String addressInUse(Throwable e) {
+        boolean inUse = false;
+        for (Throwable t = e; t != null && !inUse; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(java.util.Locale.ROOT);
+            // reactor-netty's ChannelBindException ("Failed to bind on [...]") drops the BindException cause.
+            inUse = t instanceof java.net.BindException || m.contains("address already in use")
+                || m.contains("address in use") || t.getClass().getName().equals("reactor.netty.ChannelBindException");
+        }
+        if (!inUse) {
+            return null;
+        }
+        String message = e.getMessage() == null ? "" : oneLine(e.getMessage());
+        int at = message.indexOf("cannot bind ");
+        if (at < 0) {
+            return "address in use: " + describe(e);
+        }
+        String[] words = message.substring(at + "cannot bind ".length()).replaceFirst("^(\\S+) on ", "$1 ")
+            .split("[ =]", 3);
+        String key = words[0];
+        String address = words.length > 1 ? words[1].replaceAll(":$", "") : "?";
+        if (!isLocal(address)) {
+            return "cannot bind " + key + "=" + address + ": not an address of this host";
+        }
+        return "address in use: " + key + "=" + address + " is already bound by another process; stop that process "
+            + "or choose another address (--set " + key + "=HOST:PORT)";
+    }
+
+    private static boolean isLocal(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+        try {
+            java.net.InetAddress address = java.net.InetAddress.getByName(host.replace("[", "").replace("]", ""));
+            return address.isAnyLocalAddress() || address.isLoopbackAddress()
+                || java.net.NetworkInterface.getByInetAddress(address) != null;
+        } catch (java.io.IOException e) {
+            return true; // cannot tell: keep the in-use reading the bind failure most often means
         }
     }
 

@@ -90,7 +90,7 @@ class MainTest {
 
         assertThat(code).isZero();
         assertThat(out.toString()).contains("--config=FILE", "--set=KEY=VALUE", "--help", "media.port-min",
-            "callserver.gateways", "default 127.0.0.1:2944");
+            "ng.listen", "default 127.0.0.1:2944").doesNotContain("callserver.gateways");
     }
 
     @Test
@@ -122,7 +122,7 @@ class MainTest {
         try {
             int code = run("demo", "--set", "log.level=WARN");
 
-            assertThat(code).isEqualTo(2);
+            assertThat(code).as(err.toString()).isEqualTo(2);
             assertThat(err.toString().trim())
                 .isEqualTo("hopgate demo: subcommand 'demo' is not available in this build");
         } finally {
@@ -215,10 +215,57 @@ class MainTest {
 
         int code = run("gateway", "--set", "log.level=WARN");
 
-        assertThat(code).isEqualTo(1);
-        assertThat(err.toString().trim()).isEqualTo(
-            "hopgate gateway: start failed: cannot bind control.listen 127.0.0.1:2944: Address already in use");
+        assertThat(code).as("an address in use is a configuration error").isEqualTo(2);
+        assertThat(err.toString().trim()).isEqualTo("hopgate gateway: address in use: control.listen=127.0.0.1:2944 "
+            + "is already bound by another process; stop that process or choose another address "
+            + "(--set control.listen=HOST:PORT)");
         assertThat(closed).as("a half-started service is closed").hasValue(1);
+    }
+
+    @Test
+    void shouldExitTwoNamingControlListenWhenTheRealGatewayFindsItsPortTaken() throws Exception {
+        try (java.net.DatagramSocket taken = new java.net.DatagramSocket(
+                new java.net.InetSocketAddress("127.0.0.1", 0))) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            Services.register("gateway", io.hopgate.control.gateway.GatewayService::new);
+            int code = run("gateway", "--set", "log.level=WARN", "--set", "control.listen=" + address,
+                "--set", "admin.listen=", "--set", "media.port-min=21700", "--set", "media.port-max=21799");
+
+            assertThat(code).as(err.toString()).isEqualTo(2);
+            assertThat(err.toString()).contains("address in use: control.listen=" + address);
+        }
+    }
+
+    @Test
+    void shouldExitTwoNamingAdminListenWhenTheRealGatewayFindsItsPortTaken() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            Services.register("gateway", io.hopgate.control.gateway.GatewayService::new);
+            int code = run("gateway", "--set", "log.level=WARN", "--set", "control.listen=127.0.0.1:0",
+                "--set", "admin.listen=" + address, "--set", "media.port-min=21700", "--set", "media.port-max=21799");
+
+            assertThat(code).as(err.toString()).isEqualTo(2);
+            assertThat(err.toString()).contains("address in use: admin.listen=" + address);
+        }
+    }
+
+    @Test
+    void shouldPrintTheVersion() {
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString()).startsWith("hopgate ").contains("Java ");
+    }
+
+    @Test
+    void shouldListOnlyTheKeysASubcommandReadsAndSayWhereTheRestAre() {
+        assertThat(run("load", "--help")).isZero();
+        String help = out.toString();
+        assertThat(help).contains("load.calls", "load.gateway", "log.level", "other", "config/hopgate.yaml")
+            .doesNotContain("media.port-min", "callserver.gateways", "ng.listen");
+
+        out.getBuffer().setLength(0);
+        assertThat(run("callserver", "--help")).isZero();
+        assertThat(out.toString()).contains("callserver.gateways").doesNotContain("load.calls", "media.port-min");
     }
 
     @Test

@@ -73,7 +73,7 @@ public final class CallServerService implements Service {
             // SIP mobility (seed 002) anchors its calls on the first gateway named in callserver.gateways.
             InetSocketAddress anchor = settings.gateways().values().iterator().next();
             try {
-                sip = io.hopgate.control.sip.SipMobilityServer.start(settings.sipListen(), anchor);
+                sip = io.hopgate.control.sip.SipMobilityServer.start(settings.sipListen(), anchor, endpoint);
             } catch (Exception e) {
                 close();
                 throw new IllegalStateException("cannot start SIP on callserver.sip.listen "
@@ -105,6 +105,11 @@ public final class CallServerService implements Service {
 
     public InetSocketAddress apiAddress() {
         return api.address();
+    }
+
+    /** The SIP side, or null when callserver.sip.listen is empty. */
+    public io.hopgate.control.sip.SipMobilityServer sipServer() {
+        return sip;
     }
 
     public InetSocketAddress h248Address() {

@@ -378,8 +378,16 @@ public final class Config {
      * default, then the description.
      */
     public static String describe() {
+        return describe(key -> true);
+    }
+
+    /** {@link #describe()} restricted to the keys {@code include} accepts (a subcommand's --help). */
+    public static String describe(java.util.function.Predicate<ConfigKey> include) {
         StringBuilder out = new StringBuilder();
         for (ConfigKey key : ConfigKey.values()) {
+            if (!include.test(key)) {
+                continue;
+            }
             out.append("  ").append(key.key()).append("  (").append(key.type().rule()).append("; default ")
                 .append(key.defaultText().isEmpty() ? "empty" : key.defaultText()).append(")\n")
                 .append("      ").append(key.description()).append('\n');

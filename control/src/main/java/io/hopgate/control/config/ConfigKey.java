@@ -106,6 +106,8 @@ public enum ConfigKey {
         "demo: file the traffic chart (packets per 20 ms per leg, steps marked) is written to"),
     DEMO_PORT_BASE("demo.port-base", integer(1024, 65000), "42000",
         "demo: first RTP port of the demo's gateway G1; gateway i uses 100 ports from port-base + 100 (i - 1)"),
+    DEMO_LEG_PORT_BASE("demo.leg-port-base", integer(0, 65000), "0",
+        "demo: port of the far party's RTP leg; the mobile's radio leg i uses leg-port-base + i; 0 = ephemeral ports"),
 
     LOAD_CALLS("load.calls", integer(1, 100_000), "100",
         "load: concurrent calls (two RTP streams each)"),
@@ -115,6 +117,8 @@ public enum ConfigKey {
         "load: duration of the run in seconds"),
     LOAD_GATEWAY("load.gateway", socketAddress(false, 1), "127.0.0.1:2944",
         "load: H.248 address of the gateway under test"),
+    LOAD_PORT_BASE("load.port-base", integer(0, 65535), "0",
+        "load: leg j of the generator binds port-base + j (2 legs per call); 0 = ephemeral ports"),
 
     LOG_LEVEL("log.level", oneOf("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF"), "INFO",
         "root log level; overrides the root level of the logback file");

@@ -28,6 +28,7 @@ public final class DemoService implements Service {
 
     private final Path svg;
     private final int portBase;
+    private final int legPortBase;
     private final PrintStream out;
     private final CompletableFuture<Integer> finished = new CompletableFuture<>();
     private volatile Harness harness;
@@ -40,12 +41,13 @@ public final class DemoService implements Service {
     public DemoService(Config config, PrintStream out) {
         this.svg = Path.of(config.string(ConfigKey.DEMO_SVG));
         this.portBase = config.integer(ConfigKey.DEMO_PORT_BASE);
+        this.legPortBase = config.integer(ConfigKey.DEMO_LEG_PORT_BASE);
         this.out = out;
     }
 
     @Override
     public void start() throws Exception {
-        harness = Harness.start(3, 5000, 50, portBase);
+        harness = Harness.start(3, 5000, 50, portBase, legPortBase);
         out.printf("hopgate demo: call server api=http://%s, gateways G1..G3 %s%n",
             Harness.hostPort(harness.server().apiAddress()), harness.gateways().stream()
                 .map(g -> Harness.hostPort(g.controlAddress())).toList());

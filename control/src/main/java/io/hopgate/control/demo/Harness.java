@@ -87,6 +87,8 @@ public final class Harness implements AutoCloseable {
         .connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
     private final int pps;
+    /** demo.leg-port-base: the far leg's port, radio leg i at + i; 0 = ephemeral. */
+    private final int legPortBase;
     public final RtpEndpoint far;
     private final Map<String, RtpEndpoint> radios = new LinkedHashMap<>();
     private final List<Step> steps = new ArrayList<>();
@@ -97,8 +99,10 @@ public final class Harness implements AutoCloseable {
     /** First tick of an uplink switch in progress (see {@link Step#switching}), or -1. */
     private int switchFrom = -1;
 
-    private Harness(int gatewayCount, long handoffTimeoutMs, int pps, int portBase) throws IOException {
+    private Harness(int gatewayCount, long handoffTimeoutMs, int pps, int portBase, int legPortBase)
+        throws IOException {
         this.pps = pps;
+        this.legPortBase = legPortBase;
         List<String> gws = new ArrayList<>();
         try {
             for (int i = 0; i < gatewayCount; i++) {
@@ -120,14 +124,24 @@ public final class Harness implements AutoCloseable {
             throw e;
         }
         base = URI.create("http://127.0.0.1:" + server.apiAddress().getPort());
-        far = new RtpEndpoint("far", 0, 0x0FA40000);
+        far = new RtpEndpoint("far", 0, 0x0FA40000, legPort(0));
     }
 
     /**
      * @param portBase first RTP port of G1; gateway i uses portBase + 100 i .. + 99
      */
     public static Harness start(int gatewayCount, long handoffTimeoutMs, int pps, int portBase) throws IOException {
-        return new Harness(gatewayCount, handoffTimeoutMs, pps, portBase);
+        return new Harness(gatewayCount, handoffTimeoutMs, pps, portBase, 0);
+    }
+
+    /** As {@link #start(int, long, int, int)} with the legs on {@code legPortBase} (+ leg); 0 = ephemeral. */
+    public static Harness start(int gatewayCount, long handoffTimeoutMs, int pps, int portBase, int legPortBase)
+        throws IOException {
+        return new Harness(gatewayCount, handoffTimeoutMs, pps, portBase, legPortBase);
+    }
+
+    private int legPort(int leg) {
+        return legPortBase == 0 ? 0 : legPortBase + leg;
     }
 
     public CallServerService server() {
@@ -159,7 +173,7 @@ public final class Harness implements AutoCloseable {
         RtpEndpoint r = radios.get(name);
         if (r == null) {
             int leg = radios.size() + 1;
-            r = new RtpEndpoint(name, leg, 0x0B000000 + leg);
+            r = new RtpEndpoint(name, leg, 0x0B000000 + leg, legPort(leg));
             radios.put(name, r);
         }
         return r;

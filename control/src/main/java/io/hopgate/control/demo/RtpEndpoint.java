@@ -33,13 +33,24 @@ public final class RtpEndpoint implements AutoCloseable {
     private volatile boolean closed;
 
     public RtpEndpoint(String name, int leg, int ssrc) throws IOException {
+        this(name, leg, ssrc, 0);
+    }
+
+    /** @param port the local port to bind (demo.leg-port-base + leg); 0 = ephemeral */
+    public RtpEndpoint(String name, int leg, int ssrc, int port) throws IOException {
         this.name = name;
         this.leg = leg;
         this.ssrc = ssrc;
         this.seq = (ssrc * 7919) & 0xFFFF;
         channel = DatagramChannel.open();
         channel.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
-        channel.bind(new InetSocketAddress("127.0.0.1", 0));
+        try {
+            channel.bind(new InetSocketAddress("127.0.0.1", port));
+        } catch (IOException e) {
+            channel.close();
+            throw new IOException("cannot bind demo leg " + name + " on 127.0.0.1:" + port
+                + " (demo.leg-port-base): " + e.getMessage(), e);
+        }
         receiver = new Thread(this::receiveLoop, "rtp-" + name);
         receiver.setDaemon(true);
         receiver.start();

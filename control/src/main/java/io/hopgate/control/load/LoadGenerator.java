@@ -164,6 +164,11 @@ public final class LoadGenerator {
         if (receiver.failure != null) {
             throw new IllegalStateException("load receiver failed", receiver.failure);
         }
+        if (cpuEnd < 0) {
+            // The loop ended (both threads done) before it passed sendEnd: use the sender's own end sample.
+            cpuEnd = sender.doneCpuNanos;
+            cpuEndWall = sender.doneNanos;
+        }
         double cpuPercent = cpuStart < 0 || cpuEnd < 0 || cpuEndWall <= cpuStartWall ? -1
             : 100.0 * (cpuEnd - cpuStart) / (cpuEndWall - cpuStartWall);
         return report(sender, receiver, cpuPercent);
@@ -256,6 +261,8 @@ public final class LoadGenerator {
         volatile boolean stop;
         /** Set (release) once every send is done; the receiver then drains and stops. */
         volatile long doneNanos;
+        /** Process CPU time when the last send was done, so the summary has a CPU figure however the run ends. */
+        volatile long doneCpuNanos = -1;
         volatile boolean done;
         Throwable failure;
 
@@ -311,6 +318,7 @@ public final class LoadGenerator {
                 }
                 long allocatedAtEnd = threadAllocatedBytes();
                 allocatedBytes = allocatedAtStart < 0 ? -1 : allocatedAtEnd - allocatedAtStart;
+                doneCpuNanos = processCpuNanos();
                 doneNanos = System.nanoTime();
                 done = true;
             }

@@ -18,17 +18,25 @@ public final class LoadService implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(LoadService.class);
 
     private final LoadSettings settings;
+    private final int portBase;
     private final CompletableFuture<Integer> finished = new CompletableFuture<>();
     private Thread runner;
 
     public LoadService(Config config) {
         this.settings = config.load();
+        this.portBase = config.integer(io.hopgate.control.config.ConfigKey.LOAD_PORT_BASE);
     }
 
     @Override
     public void start() {
         int totalPps = settings.ppsPerStream() * settings.calls() * 2;
-        LoadOptions options = new LoadOptions(settings.calls(), totalPps, settings.seconds(), 1);
+        LoadOptions options;
+        try {
+            options = new LoadOptions(settings.calls(), totalPps, settings.seconds(), 1, portBase,
+                LoadOptions.DEFAULT_DRAIN_MS, true);
+        } catch (IllegalArgumentException e) {
+            throw new io.hopgate.control.config.ConfigException("load.port-base: " + e.getMessage());
+        }
         runner = new Thread(() -> {
             H248CallSetup setup = new H248CallSetup(settings.gateway(), 32);
             try {

@@ -54,6 +54,8 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
     private SipEndpoint sip;
     /** Owned here (closed with the server); the anchor's GatewayClient only sends through it. */
     private MegacoEndpoint megaco;
+    /** False when the endpoint is the call server's (callserver.h248.listen): its owner closes it. */
+    private boolean ownsMegaco = true;
     private Registrar registrar;
     private B2bua b2bua;
 
@@ -74,13 +76,24 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
      */
     public static SipMobilityServer start(InetSocketAddress sipListen, InetSocketAddress gatewayControl)
         throws Exception {
+        return start(sipListen, gatewayControl, null);
+    }
+
+    /**
+     * As {@link #start(InetSocketAddress, InetSocketAddress)}, sending H.248 from {@code h248} (the call server's
+     * endpoint on callserver.h248.listen, which this server uses but does not close); null = its own client
+     * endpoint on an ephemeral port of the SIP host.
+     */
+    public static SipMobilityServer start(InetSocketAddress sipListen, InetSocketAddress gatewayControl,
+                                          MegacoEndpoint h248) throws Exception {
         SipMobilityServer server = new SipMobilityServer();
         try {
             server.sip = SipStackSetup.bind(sipListen, server);
             String host = server.sip.address.getAddress().getHostAddress();
             // Client role only: no handler, so a request from the gateway is answered with Error 501.
-            server.megaco = MegacoEndpoint.bind(new InetSocketAddress(host, 0), "[" + host + "]:0",
-                MegacoEndpoint.Options.defaults(), null, null);
+            server.ownsMegaco = h248 == null;
+            server.megaco = h248 != null ? h248 : MegacoEndpoint.bind(new InetSocketAddress(host, 0),
+                "[" + host + "]:0", MegacoEndpoint.Options.defaults(), null, null);
             GatewayClient gateway = new GatewayClient(gatewayControl.getHostString() + ":" + gatewayControl.getPort(),
                 gatewayControl, server.megaco, GATEWAY_WAIT_MS);
             server.wire(new SdpAnchor(gateway));
@@ -101,6 +114,11 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
             b2bua = new B2bua(sip, registrar, anchor, control, () -> beforeMove);
             return null;
         }).get(5, TimeUnit.SECONDS);
+    }
+
+    /** The address this server's H.248 commands to the gateway come from. */
+    public InetSocketAddress h248Address() {
+        return megaco.address();
     }
 
     public InetSocketAddress sipAddress() {
@@ -133,7 +151,7 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
                 sip.stack.stop();
             }
         } finally {
-            if (megaco != null) {
+            if (megaco != null && ownsMegaco) {
                 megaco.close();
             }
         }

@@ -32,6 +32,8 @@ class LoadGeneratorTest {
         assertThat(report.p50Nanos()).isPositive();
         assertThat(report.maxNanos()).isGreaterThanOrEqualTo(report.p99Nanos());
         assertThat(report.toKeyValue()).contains("sent=" + report.sent(), "misrouted=0");
+        // The CPU sample must be taken while the run is still measured, never left at -1 (no sample).
+        assertThat(report.processCpuPercent()).isGreaterThanOrEqualTo(0.0);
     }
 
     @Test
@@ -70,5 +72,14 @@ class LoadGeneratorTest {
         assertThatThrownBy(() -> new LoadOptions(0, 1000, 1, 0)).hasMessageContaining("calls=0");
         assertThatThrownBy(() -> new LoadOptions(1, 1000, 1, 0).withBasePort(65535))
             .hasMessageContaining("base-port=65535");
+    }
+
+    @Test
+    void shouldRefuseALoadPortBaseThatDoesNotFitNamingTheKey() {
+        LoadService service = new LoadService(io.hopgate.control.config.Config.load(null,
+            java.util.List.of("load.port-base=65500", "load.calls=100")));
+        org.assertj.core.api.Assertions.assertThatThrownBy(service::start)
+            .isInstanceOf(io.hopgate.control.config.ConfigException.class)
+            .hasMessageContaining("load.port-base").hasMessageContaining("65500");
     }
 }

@@ -419,4 +419,27 @@ class NgDaemonTest {
         back = rebound.receive(ARRIVAL);
         assertThat(back.tag()).as("media follows the latched source").isEqualTo(4);
     }
+
+    @Test
+    void shouldRepointTheCalleeWhenItSendsTheReOffer() throws Exception {
+        RtpPeer caller = peer(0x1111);
+        RtpPeer callee = peer(0x2222);
+        Call call = setUp("r1", caller, callee);
+        callee.send(call.calleeSendsTo(), 1);
+        RtpPeer.Received first = caller.receive(ARRIVAL);
+        RtpPeer moved = peer(0x4444);
+        // A re-INVITE from the callee: its From tag is the callee's, its To tag the caller's.
+        Dict reoffer = proxy.call(offer("r1", "ttag", sdp(moved.port()), "to-tag", "ftag"));
+        assertThat(audioPort(text(reoffer, "sdp"))).as("the SDP for the caller names the port it already uses")
+            .isEqualTo(call.callerSendsTo().getPort());
+        Dict reanswer = proxy.call(answer("r1", "ttag", "ftag", sdp(caller.port())));
+        assertThat(audioPort(text(reanswer, "sdp"))).isEqualTo(call.calleeSendsTo().getPort());
+        moved.send(call.calleeSendsTo(), 2);
+        RtpPeer.Received second = caller.receive(ARRIVAL);
+        assertThat(second.tag()).isEqualTo(2);
+        assertThat(second.ssrc()).isEqualTo(first.ssrc());
+        assertThat(second.sequence()).isEqualTo((first.sequence() + 1) & 0xFFFF);
+        caller.send(call.callerSendsTo(), 3);
+        assertThat(moved.receive(ARRIVAL).tag()).isEqualTo(3);
+    }
 }

@@ -34,4 +34,20 @@ class SipMobilityServiceTest {
             }
         }
     }
+
+    @Test
+    void shouldSendTheSipSidesH248FromCallserverH248Listen() {
+        Config config = Config.load(null, List.of("callserver.sip.listen=127.0.0.1:0",
+            "callserver.h248.listen=127.0.0.1:0", "callserver.api.listen=127.0.0.1:0",
+            "callserver.gateways=G1=127.0.0.1:2944"));
+        io.hopgate.control.callserver.CallServerService service =
+            new io.hopgate.control.callserver.CallServerService(config);
+        try {
+            service.start();
+            assertThat(service.sipServer().h248Address()).as("one H.248 socket, the configured one")
+                .isEqualTo(service.h248Address());
+        } finally {
+            service.close();
+        }
+    }
 }
