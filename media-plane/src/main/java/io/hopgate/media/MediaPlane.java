@@ -453,6 +453,19 @@ public final class MediaPlane implements AutoCloseable {
     }
 
     /**
+     * Where the ids chosen from now on start: the control side passes a start epoch here before it restores or
+     * creates anything, so a stale command from before a restart cannot hit a new call (docs/ha.md, "Ids").
+     */
+    public synchronized void firstIds(int contextId, int terminationIndex) {
+        if (contextId <= 0 || terminationIndex <= 0) {
+            throw new IllegalArgumentException("first ids must be positive: context " + contextId + ", termination "
+                + terminationIndex);
+        }
+        nextContextId = contextId;
+        nextTerminationIndex = terminationIndex;
+    }
+
+    /**
      * Re-creates an empty context under the id it had before a gateway restart (call state restore); ids chosen later
      * by {@link #createContext()} stay above it.
      */
