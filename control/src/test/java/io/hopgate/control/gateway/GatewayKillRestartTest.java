@@ -277,7 +277,7 @@ class GatewayKillRestartTest {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress());
              ServerSocket t = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
@@ -285,7 +285,7 @@ class GatewayKillRestartTest {
     }
 
     /** The gateway as a child JVM: Main with the test's classpath, as systemd would run it. */
-    private static final class Daemon {
+    static final class Daemon {
         private final Process process;
         private final StringBuilder output = new StringBuilder();
         private long readyNanos;
@@ -295,18 +295,32 @@ class GatewayKillRestartTest {
         }
 
         static Daemon start(int control, String redisUri, int mgcPort) throws Exception {
+            return start(List.of("gateway.mid=" + MID, "control.listen=127.0.0.1:" + control,
+                "control.mgc=127.0.0.1:" + mgcPort, "admin.listen=", "media.port-min=" + PORT_MIN,
+                "media.port-max=" + PORT_MAX, "media.continuity=rewrite", "state.redis=" + redisUri,
+                "state.timeout-ms=500"), 0);
+        }
+
+        /** Main gateway with these overrides; with {@code fdLimit > 0} under {@code ulimit -n fdLimit}. */
+        static Daemon start(List<String> sets, int fdLimit) throws Exception {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             // The same module flags as the packaged launcher (pom.xml hopgate.jvm.opens): Agrona needs them.
             List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m",
                 "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED",
                 "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "io.hopgate.control.Main", "gateway"));
-            for (String set : List.of("log.level=INFO", "gateway.mid=" + MID, "control.listen=127.0.0.1:" + control,
-                "control.mgc=127.0.0.1:" + mgcPort, "admin.listen=", "media.port-min=" + PORT_MIN,
-                "media.port-max=" + PORT_MAX, "media.continuity=rewrite", "state.redis=" + redisUri,
-                "state.timeout-ms=500")) {
+            cmd.add("--set");
+            cmd.add("log.level=INFO");
+            for (String set : sets) {
                 cmd.add("--set");
                 cmd.add(set);
+            }
+            if (fdLimit > 0) {
+                // exec keeps the JVM the shell's process, so a kill reaches it; "$@" passes the command unchanged.
+                List<String> limited = new ArrayList<>(List.of("/bin/sh", "-c",
+                    "ulimit -n " + fdLimit + " && exec \"$@\"", "sh"));
+                limited.addAll(cmd);
+                cmd = limited;
             }
             Daemon d = new Daemon(new ProcessBuilder(cmd).redirectErrorStream(true).start());
             CompletableFuture<Long> ready = new CompletableFuture<>();
