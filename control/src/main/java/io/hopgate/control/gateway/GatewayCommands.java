@@ -22,6 +22,8 @@ import io.hopgate.control.h248.TopologyTriple;
 import io.hopgate.control.h248.TransactionReply;
 import io.hopgate.control.h248.TransactionRequest;
 import io.hopgate.control.megaco.MegacoEndpoint;
+import io.hopgate.control.megaco.WarnLimiter;
+import io.hopgate.control.megaco.WireText;
 import io.hopgate.media.MediaContext;
 import io.hopgate.media.MediaPlane;
 import io.hopgate.media.MediaPlaneException;
@@ -53,6 +55,7 @@ import java.util.Map;
  */
 public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayCommands.class);
+    private final WarnLimiter failureLog = new WarnLimiter(10_000);
     private static final Map<String, Integer> PACKAGES = Map.of("nt", 1, "rtp", 1);
 
     /** What the gateway remembers of a termination beyond the media plane: the SDP it answered and was given. */
@@ -102,6 +105,10 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
         List<CommandReply> replies = new ArrayList<>();
         ErrorDescriptor error = null;
         try {
+            if (action.commands().isEmpty() && action.properties().isEmpty()) {
+                throw MediaRequest.error(ErrorCode.SYNTAX_ERROR_IN_ACTION,
+                    "Context = " + id.text() + " has neither a command nor a context property");
+            }
             if (state.context != null) {
                 applyTopology(state.context, action.properties());
             }
@@ -111,8 +118,14 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
                     metrics.onCommand(command.type().token(), 0);
                 } catch (MegacoException e) {
                     metrics.onCommand(command.type().token(), e.code());
-                    LOG.warn("command failed txn={} ctx={} cmd={} term={} code={} cause={}", txn, id.text(),
-                        command.type().token(), command.terminationId().text(), e.code(), e.text());
+                    // One line per (command, code) per 10 s: a peer or an exhausted resource can fail every command.
+                    long suppressed = failureLog.admit(command.type().token() + '/' + e.code(), System.nanoTime());
+                    if (suppressed >= 0) {
+                        LOG.warn("command failed txn={} ctx={} cmd={} term={} code={} cause={} suppressed-since-last={}",
+                            txn, WireText.escape(id.text()), command.type().token(),
+                            WireText.escape(command.terminationId().text()), e.code(), WireText.escape(e.text()),
+                            suppressed);
+                    }
                     if (!command.optional()) {
                         throw e;
                     }
@@ -131,8 +144,21 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
         ErrorDescriptor notRecorded = callState == null ? null : callState.afterAction(state.context);
         error = error != null ? error : notRecorded;
         ContextId replyId = state.context != null ? ContextId.of(state.context.id()) : id;
-        out.add(new ActionReply(replyId, ContextProperties.NONE, replies, error));
+        out.add(new ActionReply(replyId, echoedProperties(action.properties(), replies, error), replies, error));
         return error != null;
+    }
+
+    /**
+     * RFC 3525's actionReply needs a command reply, context properties or an Error inside its braces: an action of
+     * context properties only (e.g. a Topology) is answered with those properties as applied, never with
+     * {@code Context = 1 { }}, which standard stacks refuse.
+     */
+    private static ContextProperties echoedProperties(ContextProperties requested, List<CommandReply> replies,
+                                                      ErrorDescriptor error) {
+        if (!replies.isEmpty() || error != null) {
+            return ContextProperties.NONE;
+        }
+        return new ContextProperties(requested.topology(), requested.priority(), requested.emergency(), List.of());
     }
 
     void callState(GatewayCallState recorder) {
@@ -179,6 +205,12 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
         }
         List<MediaContext> all = new ArrayList<>(plane.contexts());
         all.sort(Comparator.comparingInt(MediaContext::id));
+        if (all.isEmpty()) {
+            // Zero action replies would make the reply "Reply = N { }", which the ABNF and standard stacks refuse.
+            out.add(new ActionReply(action.contextId(), ContextProperties.NONE, List.of(),
+                ErrorDescriptor.of(ErrorCode.NO_TERMINATION_ID_MATCHED_WILDCARD, "Context = * matched no context")));
+            return true;
+        }
         for (MediaContext context : all) {
             ActionRequest one = new ActionRequest(ContextId.of(context.id()), action.properties(), action.commands());
             if (execute(txn, one, out)) {
@@ -401,7 +433,7 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
             throw MediaRequest.error(ErrorCode.SYNTAX_ERROR_IN_COMMAND, "ServiceChange needs a Services descriptor");
         }
         LOG.info("service change from controller term={} method={} reason={}", command.terminationId().text(),
-            requested.method() == null ? "-" : requested.method().token(), requested.reason());
+            requested.method() == null ? "-" : requested.method().token(), WireText.escape(requested.reason()));
         return new CommandReply(CommandType.SERVICE_CHANGE, command.terminationId(), List.of());
     }
 

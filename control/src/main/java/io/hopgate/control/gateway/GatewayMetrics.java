@@ -26,6 +26,9 @@ public final class GatewayMetrics {
     private final Counter refused;
     private final Counter malformed;
     private final Counter retransmissions;
+    private final Counter queueOverflow;
+    private final Counter replyEvictions;
+    private final Counter repliesTooLarge;
     private final MediaPlane plane;
     /** One scrape reads a dozen packet meters; they share one walk over the terminations (at most every 100 ms). */
     private volatile PacketTotals totals = null;
@@ -66,6 +69,15 @@ public final class GatewayMetrics {
             .register(registry);
         retransmissions = Counter.builder("hopgate.h248.retransmissions")
             .description("retransmitted H.248 requests answered from the reply cache or with Pending")
+            .register(registry);
+        queueOverflow = Counter.builder("hopgate.h248.queue.overflow")
+            .description("H.248 messages dropped because the control queue was full (the peer retransmits)")
+            .register(registry);
+        replyEvictions = Counter.builder("hopgate.h248.reply.cache.evictions")
+            .description("cached H.248 replies evicted before their time for the cache's entry or byte bound")
+            .register(registry);
+        repliesTooLarge = Counter.builder("hopgate.h248.replies.too.large")
+            .description("H.248 replies over control.max-message-bytes, answered with an error instead")
             .register(registry);
     }
 
@@ -111,6 +123,18 @@ public final class GatewayMetrics {
 
     void onRetransmission() {
         retransmissions.increment();
+    }
+
+    void onQueueOverflow() {
+        queueOverflow.increment();
+    }
+
+    void onReplyEvicted() {
+        replyEvictions.increment();
+    }
+
+    void onReplyTooLarge() {
+        repliesTooLarge.increment();
     }
 
     public PrometheusMeterRegistry registry() {

@@ -70,7 +70,9 @@ public final class GatewayService implements Service {
         MegacoEndpoint.Options options = MegacoEndpoint.Options.defaults()
             .withReplyCacheMs(control.replyCacheMs())
             .withPendingAfterMs(control.pendingAfterMs())
+            .withMaxMessageBytes(control.maxMessageBytes())
             .withAllowedPeer(allowedPeers(control.allowedPeers()));
+        warnIfOpenToAnyone(control);
         try {
             endpoint = MegacoEndpoint.bind(control.listen(), control.mid(), options, commands,
                 new MegacoEndpoint.Listener() {
@@ -87,6 +89,21 @@ public final class GatewayService implements Service {
                     @Override
                     public void onRetransmissionAnswered(InetSocketAddress peer, long transactionId) {
                         metrics.onRetransmission();
+                    }
+
+                    @Override
+                    public void onQueueOverflow(InetSocketAddress peer) {
+                        metrics.onQueueOverflow();
+                    }
+
+                    @Override
+                    public void onReplyEvicted() {
+                        metrics.onReplyEvicted();
+                    }
+
+                    @Override
+                    public void onReplyTooLarge(InetSocketAddress peer, int bytes) {
+                        metrics.onReplyTooLarge();
                     }
                 });
         } catch (IllegalStateException e) {
@@ -111,6 +128,23 @@ public final class GatewayService implements Service {
             admin == null ? "off" : format(admin.address()),
             control.allowsAnyPeer() ? "any" : String.join(",", control.allowedPeers()));
         control.mgc().ifPresent(mgc -> announce(mgc, restored));
+    }
+
+    /**
+     * Anyone who reaches the control port controls the gateway when {@code control.allowed-peers} is empty: fine on
+     * loopback, a hazard on any other address. Hopgate starts anyway (a lab setup is common) but says so loudly at
+     * WARN, naming the keys to set (README, "Control plane security").
+     */
+    static boolean warnIfOpenToAnyone(ControlSettings control) {
+        InetSocketAddress listen = control.listen();
+        if (!control.allowsAnyPeer() || listen.getAddress() == null || listen.getAddress().isLoopbackAddress()) {
+            return false;
+        }
+        LOG.warn("SECURITY: control.listen={} is not a loopback address and control.allowed-peers is empty: ANY host"
+            + " that can reach this port can create, change and delete calls on this gateway. Set"
+            + " control.allowed-peers to the IP addresses of your MGCs (e.g. --set control.allowed-peers=10.0.0.5),"
+            + " or listen on 127.0.0.1.", format(listen));
+        return true;
     }
 
     /**

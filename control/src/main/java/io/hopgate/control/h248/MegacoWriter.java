@@ -41,7 +41,7 @@ public final class MegacoWriter {
             sb.append('\n');
         }
         for (Transaction t : m.transactions()) {
-            render(sb, transaction(t), 0);
+            render(sb, transaction(t, m.version()), 0);
             sb.append('\n');
         }
         return sb.toString();
@@ -78,11 +78,11 @@ public final class MegacoWriter {
         return new W(name, false, null, 0, null, null);
     }
 
-    private static W transaction(Transaction t) {
+    private static W transaction(Transaction t, int version) {
         if (t instanceof TransactionRequest r) {
             List<W> ch = new ArrayList<>();
             for (ActionRequest a : r.actions()) {
-                ch.add(action(a));
+                ch.add(action(a, version));
             }
             return tok("Transaction", Long.toString(r.id()), W.LITERAL, ch);
         }
@@ -95,7 +95,7 @@ public final class MegacoWriter {
                 ch.add(error(r.error()));
             }
             for (ActionReply a : r.actions()) {
-                ch.add(action(a));
+                ch.add(action(a, version));
             }
             return tok("Reply", Long.toString(r.id()), W.LITERAL, ch);
         }
@@ -110,15 +110,27 @@ public final class MegacoWriter {
         return tok("TransactionResponseAck", null, 0, ch);
     }
 
-    private static void contextProperties(ContextProperties p, List<W> out) {
+    /**
+     * Version 2 messages carry one Topology descriptor per triple: its ABNF allows several triples in one
+     * ({@code [COMMA eventStream]} follows each) but Erlang megaco's v2 parser stops at the second triple, and a
+     * list of Topology descriptors is valid v2 as well. Versions 1 and 3 keep one descriptor (v3's grammar allows
+     * no second one).
+     */
+    private static void contextProperties(ContextProperties p, List<W> out, int version) {
         if (!p.topology().isEmpty()) {
             List<W> tr = new ArrayList<>();
             for (TopologyTriple t : p.topology()) {
                 tr.add(lit(t.from().text()));
                 tr.add(lit(t.to().text()));
                 tr.add(tok(t.direction().token()));
+                if (version == 2) {
+                    out.add(tok("Topology", null, 0, tr));
+                    tr = new ArrayList<>();
+                }
             }
-            out.add(tok("Topology", null, 0, tr));
+            if (!tr.isEmpty()) {
+                out.add(tok("Topology", null, 0, tr));
+            }
         }
         if (p.priority() != null) {
             out.add(tok("Priority", p.priority().toString(), W.LITERAL));
@@ -131,9 +143,9 @@ public final class MegacoWriter {
         }
     }
 
-    private static W action(ActionRequest a) {
+    private static W action(ActionRequest a, int version) {
         List<W> ch = new ArrayList<>();
-        contextProperties(a.properties(), ch);
+        contextProperties(a.properties(), ch, version);
         for (CommandRequest c : a.commands()) {
             String prefix = (c.optional() ? "O-" : "") + (c.wildcardReply() ? "W-" : "");
             W cmd = command(c.type(), c.terminationId(), c.descriptors());
@@ -145,9 +157,9 @@ public final class MegacoWriter {
         return tok("Context", a.contextId().text(), W.LITERAL, ch);
     }
 
-    private static W action(ActionReply a) {
+    private static W action(ActionReply a, int version) {
         List<W> ch = new ArrayList<>();
-        contextProperties(a.properties(), ch);
+        contextProperties(a.properties(), ch, version);
         for (CommandReply c : a.commands()) {
             ch.add(command(c.type(), c.terminationId(), c.descriptors()));
         }

@@ -95,8 +95,15 @@ public final class MessageParser {
             if (!in.ws()) {
                 throw in.fail("whitespace and the mId after the header");
             }
-            String mid = mid();
-            List<TextNode> body = in.items(0);
+            String mid;
+            List<TextNode> body;
+            try {
+                mid = mid();
+                body = in.items(0);
+            } catch (MegacoSyntaxException e) {
+                long id = readableRequestId(in.topName(), in.topValue());
+                throw id < 0 ? e.inVersion(version) : e.inTransaction(id, version);
+            }
             if (body.isEmpty()) {
                 throw in.fail("a transaction or an Error descriptor");
             }
@@ -105,7 +112,14 @@ public final class MessageParser {
             for (TextNode t : body) {
                 String key = t.key();
                 switch (key == null ? "" : key) {
-                    case "Transaction" -> txns.add(request(t));
+                    case "Transaction" -> {
+                        long id = txnId(t);
+                        try {
+                            txns.add(request(t));
+                        } catch (MegacoSyntaxException e) {
+                            throw e.inTransaction(id, version);
+                        }
+                    }
                     case "Reply" -> txns.add(reply(t));
                     case "Pending" -> txns.add(new TransactionPending(txnId(t)));
                     case "TransactionResponseAck" -> txns.add(ack(t));
@@ -119,6 +133,15 @@ public final class MessageParser {
                 }
             }
             return new Message(version, mid, txns, error);
+        }
+
+        /** The id of a {@code Transaction = id} header, or -1 when the item is not one or the id is unreadable. */
+        private static long readableRequestId(String name, String value) {
+            if (name == null || !Tokens.is(name, "Transaction") || value == null || !digits(value)
+                    || value.length() > 10 || Long.parseLong(value) > TransactionIds.MAX) {
+                return -1;
+            }
+            return Long.parseLong(value);
         }
 
         /** mId (RFC 3525 B.2): [IPv4/IPv6][:port], <domain>[:port], mtp{...}, or a device name. */

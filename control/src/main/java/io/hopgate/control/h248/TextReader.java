@@ -17,6 +17,9 @@ final class TextReader {
     private final String s;
     private final int n;
     private int i;
+    /** Name and value of the top-level item being read (e.g. Transaction, 12), for errors inside it. */
+    private String topName;
+    private String topValue;
 
     TextReader(String s) {
         this.s = s;
@@ -25,6 +28,16 @@ final class TextReader {
 
     int position() {
         return i;
+    }
+
+    /** The name of the last top-level item whose header was read ({@code Transaction}), or null. */
+    String topName() {
+        return topName;
+    }
+
+    /** The value of that item ({@code 12} in {@code Transaction = 12 {}), or null. */
+    String topValue() {
+        return topValue;
     }
 
     boolean atEnd() {
@@ -170,6 +183,8 @@ final class TextReader {
             out.add(item(depth));
             ws();
             if (depth == 0) {
+                topName = null;   // between top-level items a failure belongs to none of them
+                topValue = null;
                 if (peek() == ',') {
                     i++;   // transactions need no separator; tolerate one
                 }
@@ -210,6 +225,10 @@ final class TextReader {
                 }
             }
             ws();
+        }
+        if (depth == 0) {
+            topName = name;
+            topValue = value;
         }
         if (peek() != '{') {
             return new TextNode(name, value, null, null, start);

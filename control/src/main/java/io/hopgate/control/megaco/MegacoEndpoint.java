@@ -4,6 +4,7 @@ import io.hopgate.control.h248.ActionRequest;
 import io.hopgate.control.h248.ErrorCode;
 import io.hopgate.control.h248.ErrorDescriptor;
 import io.hopgate.control.h248.MegacoException;
+import io.hopgate.control.h248.MegacoSyntaxException;
 import io.hopgate.control.h248.MegacoWriter;
 import io.hopgate.control.h248.Message;
 import io.hopgate.control.h248.MessageParser;
@@ -16,6 +17,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -45,7 +47,16 @@ import java.util.function.Predicate;
  * {@code replyCacheMs}, so a retransmitted request gets the same reply and is never executed twice (RFC 3525 /
  * H.248.1 section 8.2.3). A request still executing when its retransmission arrives, or running longer than
  * {@code pendingAfterMs}, is answered with TransactionPending. A TransactionResponseAck from the peer releases the
- * cached replies it names.
+ * cached replies it names, at the cost of what it releases ({@link ReplyCache}). The cache is bounded in entries
+ * and bytes; evictions are counted.
+ *
+ * <p>Threads: the socket's event loop reads each datagram (at most {@code maxMessageBytes}; a longer one is refused
+ * with an error saying so), parses it and answers at once what needs no execution: acks, retransmissions (from the
+ * cache), Pending for a request still waiting, refusals and malformed messages. Only fresh requests and the client
+ * role's replies go to the control thread, through a queue bounded per peer and in total ({@link ControlQueue}); a
+ * request that does not fit is dropped and counted (the peer retransmits it), so a flood from one peer neither grows
+ * memory nor holds up another peer, and the control thread answers soon after a burst ends. A reply too large for
+ * one datagram is replaced by an error reply that says so, and logged.
  *
  * <p>Client role: {@link #request} sends a transaction and retransmits it with exponential backoff until a reply
  * arrives; Pending stretches the wait; the future fails with a {@link TimeoutException} after the last attempt.
@@ -69,6 +80,18 @@ public final class MegacoEndpoint implements AutoCloseable {
 
         default void onRetransmissionAnswered(InetSocketAddress peer, long transactionId) {
         }
+
+        /** A message was dropped because the control queue (the peer's share or the whole) was full. */
+        default void onQueueOverflow(InetSocketAddress peer) {
+        }
+
+        /** A cached reply was evicted before its time to stay in the cache for the cache's bounds. */
+        default void onReplyEvicted() {
+        }
+
+        /** A reply of {@code bytes} did not fit in one message and was replaced by an error reply. */
+        default void onReplyTooLarge(InetSocketAddress peer, int bytes) {
+        }
     }
 
     /**
@@ -79,42 +102,60 @@ public final class MegacoEndpoint implements AutoCloseable {
      * @param pendingWaitMs     how long the client waits after a Pending before retransmitting again
      * @param allowedPeer       which peers may send requests; others get Error 402 and are counted
      * @param compact           write compact (short-token) text instead of pretty
+     * @param maxMessageBytes   largest message received or sent ({@code control.max-message-bytes})
+     * @param replyCacheEntries replies cached at most (the oldest is evicted first, counted)
+     * @param replyCacheBytes   bytes of cached replies at most
+     * @param queuePerPeer      messages one peer address may have waiting for the control thread
+     * @param queueTotal        messages all peers together may have waiting
      */
     public record Options(long replyCacheMs, long pendingAfterMs, long retransmitMs, int maxRetransmits,
-                          long pendingWaitMs, Predicate<InetSocketAddress> allowedPeer, boolean compact) {
+                          long pendingWaitMs, Predicate<InetSocketAddress> allowedPeer, boolean compact,
+                          int maxMessageBytes, int replyCacheEntries, long replyCacheBytes, int queuePerPeer,
+                          int queueTotal) {
+        /** The largest UDP payload over IPv4: {@code control.max-message-bytes} at most. */
+        public static final int MAX_DATAGRAM = 65_507;
+
         public static Options defaults() {
-            return new Options(30_000, 100, 200, 5, 5_000, peer -> true, false);
+            return new Options(30_000, 100, 200, 5, 5_000, peer -> true, false, MAX_DATAGRAM, 100_000,
+                256L << 20, 512, 8192);
         }
 
         public Options withAllowedPeer(Predicate<InetSocketAddress> allowed) {
             return new Options(replyCacheMs, pendingAfterMs, retransmitMs, maxRetransmits, pendingWaitMs, allowed,
-                compact);
+                compact, maxMessageBytes, replyCacheEntries, replyCacheBytes, queuePerPeer, queueTotal);
         }
 
         public Options withRetransmit(long firstMs, int max) {
-            return new Options(replyCacheMs, pendingAfterMs, firstMs, max, pendingWaitMs, allowedPeer, compact);
+            return new Options(replyCacheMs, pendingAfterMs, firstMs, max, pendingWaitMs, allowedPeer, compact,
+                maxMessageBytes, replyCacheEntries, replyCacheBytes, queuePerPeer, queueTotal);
         }
 
         public Options withReplyCacheMs(long ms) {
-            return new Options(ms, pendingAfterMs, retransmitMs, maxRetransmits, pendingWaitMs, allowedPeer, compact);
+            return new Options(ms, pendingAfterMs, retransmitMs, maxRetransmits, pendingWaitMs, allowedPeer, compact,
+                maxMessageBytes, replyCacheEntries, replyCacheBytes, queuePerPeer, queueTotal);
         }
 
         public Options withPendingAfterMs(long ms) {
-            return new Options(replyCacheMs, ms, retransmitMs, maxRetransmits, pendingWaitMs, allowedPeer, compact);
+            return new Options(replyCacheMs, ms, retransmitMs, maxRetransmits, pendingWaitMs, allowedPeer, compact,
+                maxMessageBytes, replyCacheEntries, replyCacheBytes, queuePerPeer, queueTotal);
         }
-    }
 
-    private record PeerTransaction(InetSocketAddress peer, long id) {
-    }
+        /** {@code control.max-message-bytes}: the largest message received (the receive buffer) and sent. */
+        public Options withMaxMessageBytes(int bytes) {
+            return new Options(replyCacheMs, pendingAfterMs, retransmitMs, maxRetransmits, pendingWaitMs, allowedPeer,
+                compact, Math.min(bytes, MAX_DATAGRAM), replyCacheEntries, replyCacheBytes, queuePerPeer, queueTotal);
+        }
 
-    /** A cached answer; {@code reply} is null while the request is still executing. */
-    private static final class Answer {
-        final int version;
-        volatile byte[] reply;
-        volatile long expiresAtNanos = Long.MAX_VALUE;
+        /** Bounds of the reply cache: entries and bytes of cached replies. */
+        public Options withReplyCacheBounds(int entries, long bytes) {
+            return new Options(replyCacheMs, pendingAfterMs, retransmitMs, maxRetransmits, pendingWaitMs, allowedPeer,
+                compact, maxMessageBytes, entries, bytes, queuePerPeer, queueTotal);
+        }
 
-        Answer(int version) {
-            this.version = version;
+        /** Bounds of the control queue: messages waiting per peer address and in total. */
+        public Options withQueueBounds(int perPeer, int total) {
+            return new Options(replyCacheMs, pendingAfterMs, retransmitMs, maxRetransmits, pendingWaitMs, allowedPeer,
+                compact, maxMessageBytes, replyCacheEntries, replyCacheBytes, perPeer, total);
         }
     }
 
@@ -142,14 +183,13 @@ public final class MegacoEndpoint implements AutoCloseable {
     private final MegacoWriter writer;
     private final Connection connection;
     private final Channel channel;
-    private final ExecutorService control;
+    private final ControlQueue control;
     private final ScheduledExecutorService timer;
-    private final Map<PeerTransaction, Answer> answers = new ConcurrentHashMap<>();
+    private final ReplyCache answers;
     private final Map<Long, Outgoing> outgoing = new ConcurrentHashMap<>();
     private final AtomicLong nextTransactionId;
-    /** Control-thread only: rate limit of the malformed-message log line. */
-    private long lastMalformedLogNanos = System.nanoTime() - 1_000_000_000L;
-    private long unloggedMalformed;
+    /** One log line per cause per 10 s for what a peer can cause at will (malformed, refused, dropped). */
+    private final WarnLimiter warnings = new WarnLimiter(10_000);
 
     private MegacoEndpoint(InetSocketAddress listen, String mid, Options options, RequestHandler handler,
                            Listener listener) {
@@ -157,13 +197,18 @@ public final class MegacoEndpoint implements AutoCloseable {
         this.handler = handler;
         this.listener = listener;
         this.writer = options.compact() ? MegacoWriter.compact() : MegacoWriter.pretty();
-        this.control = Executors.newSingleThreadExecutor(r -> daemon(r, "hopgate-control"));
+        this.control = new ControlQueue("hopgate-control", options.queuePerPeer(), options.queueTotal(),
+            (long) options.queueTotal() * 2048);
+        this.answers = new ReplyCache(options.replyCacheEntries(), options.replyCacheBytes(), options.replyCacheMs(),
+            listener::onReplyEvicted);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "hopgate-control-timer"));
         // Transaction ids start from the clock so a restarted endpoint does not reuse ids a peer still caches.
         this.nextTransactionId = new AtomicLong(1 + (System.currentTimeMillis() / 1000 % 1_000_000) * 1000);
         try {
             this.connection = UdpServer.create()
                 .bindAddress(() -> listen)
+                // One byte more than the limit: a datagram that fills the buffer is known to be too long.
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(options.maxMessageBytes() + 1))
                 .handle((in, out) -> in.receiveObject()
                     .doOnNext(message -> {
                         if (message instanceof DatagramPacket packet) {
@@ -173,7 +218,7 @@ public final class MegacoEndpoint implements AutoCloseable {
                     .then())
                 .bindNow(Duration.ofSeconds(5));
         } catch (RuntimeException e) {
-            control.shutdownNow();
+            control.close();
             timer.shutdownNow();
             throw new IllegalStateException("cannot bind H.248 endpoint on " + listen.getHostString() + ":"
                 + listen.getPort() + ": " + rootMessage(e), e);
@@ -212,30 +257,22 @@ public final class MegacoEndpoint implements AutoCloseable {
         return mid;
     }
 
+    /** On the event loop: everything that needs no execution is answered here; the rest is queued. */
     private void onDatagram(DatagramPacket packet) {
-        // Copied off the event loop at once: parsing and execution happen on the control thread.
         byte[] bytes = ByteBufUtil.getBytes(packet.content());
         InetSocketAddress peer = packet.sender();
-        control.execute(() -> onMessage(peer, bytes));
-    }
-
-    private void onMessage(InetSocketAddress peer, byte[] bytes) {
+        if (bytes.length > options.maxMessageBytes()) {
+            // The buffer holds one byte more than the limit, so the datagram was at least this long (and cut).
+            malformed(peer, bytes, new MegacoSyntaxException("message of more than " + options.maxMessageBytes()
+                + " bytes exceeds control.max-message-bytes=" + options.maxMessageBytes(), options.maxMessageBytes(),
+                1, 1));
+            return;
+        }
         Message message;
         try {
             message = MessageParser.parse(bytes, bytes.length);
         } catch (MegacoException e) {
-            listener.onMalformed(peer, e);
-            // A flood of junk must not flood the log: one line per second, with how many were not logged.
-            long now = System.nanoTime();
-            if (now - lastMalformedLogNanos >= 1_000_000_000L) {
-                LOG.warn("malformed H.248 message peer={} code={} cause={} unlogged-since-last={}", peer, e.code(),
-                    e.text(), unloggedMalformed);
-                lastMalformedLogNanos = now;
-                unloggedMalformed = 0;
-            } else {
-                unloggedMalformed++;
-            }
-            send(peer, Message.error(headerVersion(bytes), mid, e.toDescriptor()));
+            malformed(peer, bytes, e);
             return;
         } catch (RuntimeException e) {
             // The parser promises MegacoException only; anything else is our bug, still answered, never fatal.
@@ -249,23 +286,111 @@ public final class MegacoEndpoint implements AutoCloseable {
                 "version " + message.version() + " not supported; this gateway speaks 1 to 3")));
             return;
         }
-        List<Transaction> answersOut = new ArrayList<>();
+        List<Transaction> answersNow = new ArrayList<>();
+        List<ReplyCache.Answer> fresh = new ArrayList<>();
+        List<TransactionRequest> freshRequests = new ArrayList<>();
+        List<Transaction> forClient = new ArrayList<>();
         for (Transaction t : message.transactions()) {
             if (t instanceof TransactionRequest request) {
-                Transaction answer = onRequest(peer, message.version(), request);
-                if (answer != null) {
-                    answersOut.add(answer);
+                if (!options.allowedPeer().test(peer)) {
+                    listener.onRefused(peer);
+                    warn("refused", "refused H.248 request peer={} txn={} cause=not in control.allowed-peers", peer,
+                        request.id());
+                    answersNow.add(TransactionReply.error(request.id(), ErrorDescriptor.of(ErrorCode.UNAUTHORIZED,
+                        "peer " + peer.getAddress().getHostAddress() + ":" + peer.getPort()
+                            + " is not in control.allowed-peers")));
+                    continue;
                 }
-            } else if (t instanceof TransactionReply reply) {
-                onReply(peer, reply);
-            } else if (t instanceof TransactionPending pending) {
-                onPending(peer, pending.id());
+                ReplyCache.Answer answer = new ReplyCache.Answer(peer, request.id(), message.version());
+                ReplyCache.Answer existing = answers.putIfAbsent(answer);
+                if (existing == null) {
+                    fresh.add(answer);
+                    freshRequests.add(request);
+                    continue;
+                }
+                listener.onRetransmissionAnswered(peer, request.id());
+                byte[] cached = existing.reply;
+                if (cached == null) {
+                    answersNow.add(new TransactionPending(request.id()));
+                } else {
+                    sendRaw(peer, cached);
+                }
             } else if (t instanceof TransactionResponseAck ack) {
-                answers.keySet().removeIf(k -> k.peer().equals(peer) && ack.acknowledges(k.id()));
+                for (long[] range : ack.ranges()) {
+                    answers.acknowledge(peer, range[0], range[1]);
+                }
+            } else {
+                forClient.add(t);
             }
         }
-        if (!answersOut.isEmpty()) {
-            send(peer, new Message(message.version(), mid, answersOut));
+        if (!answersNow.isEmpty()) {
+            send(peer, new Message(message.version(), mid, answersNow));
+        }
+        if (!fresh.isEmpty() || !forClient.isEmpty()) {
+            queue(peer, bytes.length, message.version(), fresh, freshRequests, forClient);
+        }
+    }
+
+    /** Hands the fresh requests and the client role's replies of one message to the control thread. */
+    private void queue(InetSocketAddress peer, int size, int version, List<ReplyCache.Answer> fresh,
+                       List<TransactionRequest> requests, List<Transaction> forClient) {
+        boolean queued = control.offer(peer.getAddress(), size, () -> {
+            for (Transaction t : forClient) {
+                if (t instanceof TransactionReply reply) {
+                    onReply(peer, reply);
+                } else if (t instanceof TransactionPending pending) {
+                    onPending(peer, pending.id());
+                }
+            }
+            List<Transaction> replies = new ArrayList<>(requests.size());
+            for (int i = 0; i < requests.size(); i++) {
+                replies.add(execute(peer, version, requests.get(i), fresh.get(i)));
+            }
+            if (!replies.isEmpty()) {
+                sendReplies(peer, version, replies, fresh);
+            }
+        });
+        if (queued) {
+            for (ReplyCache.Answer a : fresh) {
+                // Counted from arrival: a request waiting in the queue is as much "in progress" as one executing.
+                timer.schedule(() -> {
+                    if (a.reply == null) {
+                        send(peer, new Message(version, mid, List.of(new TransactionPending(a.id))));
+                    }
+                }, options.pendingAfterMs(), TimeUnit.MILLISECONDS);
+            }
+        } else {
+            for (ReplyCache.Answer a : fresh) {
+                answers.forget(a);   // never executed: its retransmission is a fresh request
+            }
+            listener.onQueueOverflow(peer);
+            warn("queue-full", "dropped H.248 message peer={} bytes={} cause=control queue full ({} per peer, {} in"
+                + " total); the peer retransmits it", peer, size, options.queuePerPeer(), options.queueTotal());
+        }
+    }
+
+    private void malformed(InetSocketAddress peer, byte[] bytes, MegacoException e) {
+        listener.onMalformed(peer, e);
+        warn("malformed:" + e.code(), "malformed H.248 message peer={} code={} cause={}", peer, e.code(),
+            WireText.escape(e.text()));
+        int version = e instanceof MegacoSyntaxException syntax && syntax.version() > 0
+            ? Math.min(syntax.version(), 3) : headerVersion(bytes);
+        if (e instanceof MegacoSyntaxException syntax && syntax.transactionId() >= 0) {
+            // An error inside a readable transaction is answered in its reply, so the peer's transaction ends.
+            send(peer, new Message(version, mid, List.of(TransactionReply.error(syntax.transactionId(),
+                e.toDescriptor()))));
+        } else {
+            send(peer, Message.error(version, mid, e.toDescriptor()));
+        }
+    }
+
+    /** Logs at most one line per {@code cause} per 10 s; the line says how many were left out before it. */
+    private void warn(String cause, String format, Object... args) {
+        long suppressed = warnings.admit(cause, System.nanoTime());
+        if (suppressed >= 0) {
+            Object[] withCount = java.util.Arrays.copyOf(args, args.length + 1);
+            withCount[args.length] = suppressed;
+            LOG.warn(format + " suppressed-since-last={}", withCount);
         }
     }
 
@@ -279,32 +404,9 @@ public final class MegacoEndpoint implements AutoCloseable {
         return m.find() ? m.group(1).charAt(0) - '0' : 1;
     }
 
-    /** Returns the reply (or Pending) to send, or null when it was already sent some other way. */
-    private Transaction onRequest(InetSocketAddress peer, int version, TransactionRequest request) {
-        if (!options.allowedPeer().test(peer)) {
-            listener.onRefused(peer);
-            LOG.warn("refused H.248 request peer={} txn={} cause=not in control.allowed-peers", peer, request.id());
-            return TransactionReply.error(request.id(), ErrorDescriptor.of(ErrorCode.UNAUTHORIZED,
-                "peer " + peer.getAddress().getHostAddress() + ":" + peer.getPort()
-                    + " is not in control.allowed-peers"));
-        }
-        PeerTransaction key = new PeerTransaction(peer, request.id());
-        Answer fresh = new Answer(version);
-        Answer existing = answers.putIfAbsent(key, fresh);
-        if (existing != null) {
-            listener.onRetransmissionAnswered(peer, request.id());
-            byte[] cached = existing.reply;
-            if (cached == null) {
-                return new TransactionPending(request.id());
-            }
-            sendRaw(peer, cached);
-            return null;
-        }
-        ScheduledFuture<?> pending = timer.schedule(() -> {
-            if (fresh.reply == null) {
-                send(peer, new Message(version, mid, List.of(new TransactionPending(request.id()))));
-            }
-        }, options.pendingAfterMs(), TimeUnit.MILLISECONDS);
+    /** On the control thread: executes one fresh request and caches its reply. */
+    private TransactionReply execute(InetSocketAddress peer, int version, TransactionRequest request,
+                                     ReplyCache.Answer answer) {
         TransactionReply reply;
         try {
             reply = handler == null
@@ -317,18 +419,39 @@ public final class MegacoEndpoint implements AutoCloseable {
             LOG.error("internal failure executing txn={} peer={}", request.id(), peer, e);
             reply = TransactionReply.error(request.id(), ErrorDescriptor.of(ErrorCode.INTERNAL_SOFTWARE_FAILURE,
                 "internal failure: " + e));
-        } finally {
-            pending.cancel(false);
         }
         // Cache the reply as sent alone, so a retransmission is answered with exactly these bytes.
-        fresh.reply = writer.writeBytes(new Message(version, mid, List.of(reply)));
-        fresh.expiresAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.replyCacheMs());
+        byte[] bytes = writer.writeBytes(new Message(version, mid, List.of(reply)));
+        if (bytes.length > options.maxMessageBytes()) {
+            listener.onReplyTooLarge(peer, bytes.length);
+            LOG.warn("reply too large peer={} txn={} bytes={} limit={} cause=exceeds control.max-message-bytes;"
+                + " answered with error 510 instead", peer, request.id(), bytes.length, options.maxMessageBytes());
+            reply = TransactionReply.error(request.id(), ErrorDescriptor.of(ErrorCode.INSUFFICIENT_RESOURCES,
+                "reply of " + bytes.length + " bytes exceeds control.max-message-bytes=" + options.maxMessageBytes()
+                    + " (one UDP datagram); the transaction was executed but its reply cannot be sent: audit fewer"
+                    + " terminations or descriptors per transaction"));
+            bytes = writer.writeBytes(new Message(version, mid, List.of(reply)));
+        }
+        answers.complete(answer, bytes, System.nanoTime());
         return reply;
     }
 
+    /** The replies of one message together when they fit in one datagram, else each alone (as cached). */
+    private void sendReplies(InetSocketAddress peer, int version, List<Transaction> replies,
+                             List<ReplyCache.Answer> cached) {
+        byte[] together = replies.size() == 1 ? cached.get(0).reply
+            : writer.writeBytes(new Message(version, mid, replies));
+        if (together.length <= options.maxMessageBytes()) {
+            sendRaw(peer, together);
+            return;
+        }
+        for (ReplyCache.Answer a : cached) {
+            sendRaw(peer, a.reply);
+        }
+    }
+
     private void expireAnswers() {
-        long now = System.nanoTime();
-        answers.values().removeIf(a -> a.reply != null && now - a.expiresAtNanos > 0);
+        answers.expire(System.nanoTime());
     }
 
     /** Client role: sends one transaction to {@code peer}; the future completes with its reply. */
@@ -396,7 +519,14 @@ public final class MegacoEndpoint implements AutoCloseable {
 
     /** Sends a message (e.g. a Notify reply or an unsolicited error) to a peer. */
     public void send(InetSocketAddress peer, Message message) {
-        sendRaw(peer, writer.writeBytes(message));
+        byte[] bytes = writer.writeBytes(message);
+        if (bytes.length > options.maxMessageBytes()) {
+            listener.onReplyTooLarge(peer, bytes.length);
+            warn("too-large", "message not sent peer={} bytes={} cause=exceeds control.max-message-bytes={}", peer,
+                bytes.length, options.maxMessageBytes());
+            return;
+        }
+        sendRaw(peer, bytes);
     }
 
     private void sendRaw(InetSocketAddress peer, byte[] bytes) {
@@ -404,9 +534,19 @@ public final class MegacoEndpoint implements AutoCloseable {
         channel.writeAndFlush(new DatagramPacket(buf, peer));
     }
 
-    /** Requests currently cached or executing (for tests and metrics). */
+    /** Requests currently cached, queued or executing (for tests and metrics). */
     public int cachedAnswers() {
         return answers.size();
+    }
+
+    /** Bytes of the replies currently cached. */
+    public long cachedReplyBytes() {
+        return answers.bytes();
+    }
+
+    /** Messages waiting for the control thread. */
+    public int queuedMessages() {
+        return control.queued();
     }
 
     @Override
@@ -416,12 +556,7 @@ public final class MegacoEndpoint implements AutoCloseable {
         }
         outgoing.clear();
         connection.disposeNow(Duration.ofSeconds(3));
-        control.shutdown();
+        control.close();
         timer.shutdownNow();
-        try {
-            control.awaitTermination(3, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -84,14 +84,16 @@ class MegacoEndpointTest {
         openPeer();
         send(REQUEST);
         Await.until("request executing", () -> executions.get() == 1);
-        // The copy arrives while the first one still runs: it waits for the control thread and is then answered
-        // from the reply cache with the same reply, never executed.
+        // The copy arrives while the first one still runs: the event loop answers it with Pending at once (the
+        // control thread is busy), and it is never executed.
         send(REQUEST);
+        assertThat(receive().transactions().get(0)).isEqualTo(new TransactionPending(77));
         release.countDown();
         Message first = receive();
-        Message second = receive();
         assertThat(first.transactions().get(0)).isInstanceOf(TransactionReply.class);
-        assertThat(second.transactions().get(0)).isInstanceOf(TransactionReply.class);
+        // A later copy is answered from the reply cache with the same reply.
+        send(REQUEST);
+        Message second = receive();
         assertThat(second).isEqualTo(first);
         assertThat(executions.get()).isEqualTo(1);
     }
@@ -168,5 +170,25 @@ class MegacoEndpointTest {
         assertThat(reply).as("still waiting after Pending").isNotDone();
         send("MEGACO/1 [127.0.0.1]:1\nReply = " + id + " { Context = - { AuditValue = ROOT } }");
         assertThat(reply.get(5, TimeUnit.SECONDS).id()).isEqualTo(id);
+    }
+
+    @Test
+    void shouldAnswerASyntaxErrorInsideAReadableTransactionInThatTransactionsReply() throws Exception {
+        endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0", MegacoEndpoint.Options.defaults(),
+            (from, version, request) -> new TransactionReply(request.id(), List.of()), null);
+        openPeer();
+        send("MEGACO/2 [127.0.0.1]:1\nTransaction = 91 { Context = - { Foo } }");
+        Message m = receive();
+        assertThat(m.version()).isEqualTo(2);
+        assertThat(m.messageError()).as("not a message-level Error").isNull();
+        TransactionReply r = (TransactionReply) m.transactions().get(0);
+        assertThat(r.id()).isEqualTo(91);
+        assertThat(r.error().code()).isEqualTo(400);
+        assertThat(r.error().text()).contains("Foo");
+        // No transaction id to name: the message-level Error stays.
+        send("MEGACO/2 [127.0.0.1]:1\nTransaction = { Context = - { } }");
+        Message unnamed = receive();
+        assertThat(unnamed.messageError().code()).isEqualTo(400);
+        assertThat(unnamed.transactions()).isEmpty();
     }
 }
