@@ -452,15 +452,8 @@ public final class MediaPlane implements AutoCloseable {
         return terminations.get(termination.id()) == termination;
     }
 
-    /**
-     * Where the ids chosen from now on start: the control side passes a start epoch here before it restores or
-     * creates anything, so a stale command from before a restart cannot hit a new call (docs/ha.md, "Ids").
-     */
+    /** Ids chosen from now on start here (positive): a start epoch, so stale commands find no new call (docs/ha.md). */
     public synchronized void firstIds(int contextId, int terminationIndex) {
-        if (contextId <= 0 || terminationIndex <= 0) {
-            throw new IllegalArgumentException("first ids must be positive: context " + contextId + ", termination "
-                + terminationIndex);
-        }
         nextContextId = contextId;
         nextTerminationIndex = terminationIndex;
     }

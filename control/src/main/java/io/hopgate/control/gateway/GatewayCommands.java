@@ -577,18 +577,8 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
         try {
             return call.run();
         } catch (MediaPlaneException e) {
-            throw new MegacoException(code(e.kind()), withFdLimit(e.getMessage()));
+            throw new MegacoException(code(e.kind()), FdLimit.named(e.getMessage()));
         }
-    }
-
-    /** A bind that failed for want of descriptors names the process's limit, which the operator can raise. */
-    static String withFdLimit(String message) {
-        if (message == null || !message.contains("Too many open files")) {
-            return message;
-        }
-        long max = java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-            instanceof com.sun.management.UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : -1;
-        return message + " (open file limit " + (max < 0 ? "" : max + " ") + "reached: raise ulimit -n / LimitNOFILE)";
     }
 
     static ErrorCode code(MediaPlaneException.Kind kind) {
