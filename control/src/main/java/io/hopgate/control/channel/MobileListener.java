@@ -67,14 +67,17 @@ public final class MobileListener implements AutoCloseable {
      * through it. Sessions stay and wait for their peers to resume at the new address (tell the locator).
      */
     public Mono<InetSocketAddress> rebind(InetSocketAddress address) {
-        return listen(address).map(next -> {
+        return listen(address).flatMap(next -> {
             Channel old = server;
             server = next;
             InetSocketAddress oldAddress = (InetSocketAddress) old.localAddress();
             old.close();
-            connections.close(c -> oldAddress.equals(c.localAddress()));
             log.info("channel listener moved name={} from={} to={}", name, oldAddress, next.localAddress());
-            return (InetSocketAddress) next.localAddress();
+            // Completes once the old connections are closed: until then a peer's message could still be read and
+            // acknowledged on the old address, which a caller that moved the listener no longer expects.
+            return Mono.<InetSocketAddress>create(sink -> connections
+                .close(c -> oldAddress.equals(c.localAddress()))
+                .addListener(f -> sink.success((InetSocketAddress) next.localAddress())));
         });
     }
 

@@ -315,6 +315,11 @@ public final class GatewayService implements Service {
         return a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 
+    /** The control endpoint (tests read its queue and cache sizes). */
+    MegacoEndpoint controlEndpoint() {
+        return endpoint;
+    }
+
     public InetSocketAddress controlAddress() {
         return endpoint.address();
     }

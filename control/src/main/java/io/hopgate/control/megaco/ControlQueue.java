@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The control thread's work, bounded and fair between peers (docs/architecture.md, threading). Each peer address has
+ * The control thread's work, bounded and fair between peers (docs/architecture.md, section 4). Each peer address has
  * its own FIFO of at most {@code perPeer} tasks and the thread serves the peers round-robin, so a peer flooding the
  * gateway delays another peer's fresh request by at most one task per busy peer, and the backlog it leaves behind is
  * at most {@code perPeer} tasks. A task that does not fit is refused ({@link #offer} returns false) for the caller to

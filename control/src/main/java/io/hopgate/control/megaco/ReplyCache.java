@@ -10,7 +10,7 @@ import java.util.TreeMap;
 
 /**
  * The server role's answers by (peer, transaction id), bounded in entries and in bytes (docs/architecture.md,
- * interfaces: H.248). A TransactionResponseAck costs what it releases, not what the cache holds: each peer's answers
+ * section 5.2). A TransactionResponseAck costs what it releases, not what the cache holds: each peer's answers
  * are a sorted map, so an acknowledged range is one sub-map. Entries leave in arrival order (their lifetime is the
  * same for all, so the oldest also expires first); when a bound is reached the oldest finished answer is evicted and
  * counted. Thread-safe (one monitor; the event loop and the control thread use it).

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * At most one log line per cause per interval, with the number of lines left out since the last one: a peer that
- * makes every command fail (or a resource that has run out) must not flood the log (docs/architecture.md, safety).
+ * makes every command fail (or a resource that has run out) must not flood the log (docs/architecture.md, section 5.2).
  * The causes remembered are bounded (the least recently logged is forgotten first). Thread-safe.
  */
 public final class WarnLimiter {

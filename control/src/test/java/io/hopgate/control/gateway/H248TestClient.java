@@ -27,8 +27,13 @@ final class H248TestClient implements AutoCloseable {
     String lastRaw;
 
     H248TestClient(InetSocketAddress gateway) throws IOException {
+        this(gateway, InetAddress.getLoopbackAddress());
+    }
+
+    /** A client whose socket is bound to {@code from} (a loopback address such as 127.0.0.2). */
+    H248TestClient(InetSocketAddress gateway, InetAddress from) throws IOException {
         this.gateway = gateway;
-        this.socket = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+        this.socket = new DatagramSocket(0, from);
         socket.setSoTimeout(5000);
     }
 

@@ -191,4 +191,49 @@ class MegacoEndpointTest {
         assertThat(unnamed.messageError().code()).isEqualTo(400);
         assertThat(unnamed.transactions()).isEmpty();
     }
+
+    @Test
+    void shouldCountWhatTheFullControlQueueDropsAndStillAnswerAfterwards() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger overflow = new AtomicInteger();
+        AtomicInteger executions = new AtomicInteger();
+        endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0",
+            MegacoEndpoint.Options.defaults().withPendingAfterMs(60_000).withQueueBounds(2, 100),
+            (from, version, request) -> {
+                executions.incrementAndGet();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return new TransactionReply(request.id(), List.of());
+            }, new MegacoEndpoint.Listener() {
+                @Override
+                public void onQueueOverflow(InetSocketAddress from) {
+                    overflow.incrementAndGet();
+                }
+            });
+        openPeer();
+        send("MEGACO/1 [127.0.0.1]:1\nTransaction = 1 { Context = - { AuditValue = ROOT } }");
+        Await.until("the first request executing", () -> executions.get() == 1);
+        for (int id = 2; id <= 10; id++) {
+            send("MEGACO/1 [127.0.0.1]:1\nTransaction = " + id + " { Context = - { AuditValue = ROOT } }");
+        }
+        Await.until("7 of 9 dropped (2 wait in the peer's share)", () -> overflow.get() == 7);
+        assertThat(endpoint.queuedMessages()).isEqualTo(2);
+        assertThat(endpoint.cachedAnswers()).as("dropped requests are forgotten").isEqualTo(3);
+        release.countDown();
+        Await.until("the queued ones ran", () -> executions.get() == 3);
+        // A dropped request's retransmission is a fresh request: executed and answered.
+        send("MEGACO/1 [127.0.0.1]:1\nTransaction = 10 { Context = - { AuditValue = ROOT } }");
+        Await.until("the retransmission executed", () -> executions.get() == 4);
+        long answered10 = 0;
+        for (int i = 0; i < 4 && answered10 == 0; i++) {
+            Transaction t = receive().transactions().get(0);
+            if (t instanceof TransactionReply r && r.id() == 10) {
+                answered10 = r.id();
+            }
+        }
+        assertThat(answered10).isEqualTo(10);
+    }
 }
