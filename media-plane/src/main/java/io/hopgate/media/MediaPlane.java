@@ -452,6 +452,12 @@ public final class MediaPlane implements AutoCloseable {
         return terminations.get(termination.id()) == termination;
     }
 
+    /** Ids chosen from now on start here (positive): a start epoch, so stale commands find no new call (docs/ha.md). */
+    public synchronized void firstIds(int contextId, int terminationIndex) {
+        nextContextId = contextId;
+        nextTerminationIndex = terminationIndex;
+    }
+
     /**
      * Re-creates an empty context under the id it had before a gateway restart (call state restore); ids chosen later
      * by {@link #createContext()} stay above it.

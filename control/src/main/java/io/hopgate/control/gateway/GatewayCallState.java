@@ -192,7 +192,11 @@ final class GatewayCallState implements AutoCloseable {
                 egress.merge(all.get(i).id(), now, (old, fresh) -> sameSource(old, fresh) ? old : fresh);
             }
             for (MediaContext c : plane.contexts()) {
-                recordContext(c.id(), false);
+                // Only contexts an H.248 action recorded: an ng call's context would come back after a restart
+                // without the ng call that owns it (half restored), so ng calls are not replicated (docs/ha.md).
+                if (recorder.latest(c.id()) != null) {
+                    recordContext(c.id(), false);
+                }
             }
         } catch (RuntimeException e) {
             LOG.warn("call state sweep failed cause={}", e.toString());

@@ -580,7 +580,7 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
         try {
             return call.run();
         } catch (MediaPlaneException e) {
-            throw new MegacoException(code(e.kind()), e.getMessage());
+            throw new MegacoException(code(e.kind()), FdLimit.named(e.getMessage()));
         }
     }
 

@@ -49,6 +49,7 @@ final class GatewayRestore {
 
     static Report run(MediaPlane plane, GatewayCommands commands, GatewayCallState callState) {
         StateRecorder recorder = callState.recorder();
+        IdEpoch.apply(plane, IdEpoch.fromStore(recorder.store()));
         List<ContextSnapshot> saved;
         try {
             saved = recorder.store().loadAll();

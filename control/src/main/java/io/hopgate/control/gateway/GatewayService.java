@@ -159,6 +159,7 @@ public final class GatewayService implements Service {
     private GatewayRestore.Report startCallState(ControlSettings control, GatewayCommands commands) {
         String uri = config.string(ConfigKey.STATE_REDIS);
         if (uri.isEmpty()) {
+            IdEpoch.apply(plane, IdEpoch.fromClock());
             return null;
         }
         java.time.Duration timeout = java.time.Duration.ofMillis(config.durationMs(ConfigKey.STATE_TIMEOUT_MS));

@@ -22,6 +22,12 @@ public interface CallStateStore extends AutoCloseable {
     /** The ids of every context kept for this gateway. */
     java.util.Set<Integer> ids();
 
+    /**
+     * Replaces the id epoch kept for this gateway with {@code epoch} and returns the one kept before, or -1 when
+     * none was kept (docs/ha.md, "Ids").
+     */
+    int swapEpoch(int epoch);
+
     /** Checks that the store answers. */
     void ping();
 

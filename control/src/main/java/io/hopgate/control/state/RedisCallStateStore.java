@@ -172,6 +172,22 @@ public final class RedisCallStateStore implements CallStateStore {
     }
 
     @Override
+    public int swapEpoch(int epoch) {
+        int[] before = {-1};
+        run("swap id epoch", r -> {
+            String old = r.getset(prefix + "epoch", Integer.toString(epoch));
+            if (old != null) {
+                try {
+                    before[0] = Integer.parseInt(old);
+                } catch (NumberFormatException e) {
+                    LOG.warn("ignoring bad id epoch key={}epoch value={}", prefix, old);
+                }
+            }
+        });
+        return before[0];
+    }
+
+    @Override
     public void ping() {
         run("ping", RedisCommands::ping);
     }
