@@ -30,6 +30,9 @@ class DemoServiceTest {
             assertThat(code).as(text).isZero();
             assertThat(text).contains("bicast handoff in G1", "handoff G1 -> G2", "fails, reverts", "handoff G2 -> G3",
                 "handback G3 -> G1", "1 SSRC, 0 sequence errors", "demo passed");
+            // the history names the table's steps, and the demo spells out each step's H.248 transactions
+            assertThat(text).contains("PREPARE_BICAST", "PREPARE_GATEWAY", "REVERT_GATEWAY", "PREPARE_HANDBACK",
+                "COMPLETE_GATEWAY", "K SendRecv, X SendOnly");
             assertThat(Files.readString(svg)).startsWith("<svg").contains("far (up)", "bss1b (down)");
         } finally {
             demo.close();
