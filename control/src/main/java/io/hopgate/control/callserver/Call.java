@@ -4,9 +4,7 @@ import io.hopgate.control.h248.ContextId;
 import io.hopgate.control.h248.TerminationId;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 
 /**
@@ -14,10 +12,6 @@ import java.util.concurrent.ScheduledFuture;
  * the call server's event thread.
  */
 final class Call {
-    enum State { ACTIVE, PREPARED, EXECUTED, DETECTED, RELEASED }
-
-    enum Kind { BICAST, GATEWAY }
-
     /**
      * The mobile's path: its radio termination in {@code gateway}/{@code context}; {@code anchorTerm} is the
      * termination in the anchor context facing the mobile (the radio leg itself, or the link to {@code gateway});
@@ -28,22 +22,26 @@ final class Call {
         boolean local() {
             return link == null;
         }
+
+        CallView.LegView view() {
+            return new CallView.LegView(gateway, context.text(), radio.text(), CallServer.format(radioRemote),
+                CallServer.format(radioLocal), anchorTerm.text(), link == null ? null : link.text());
+        }
     }
 
-    /** A handoff under way: its target path and the timer that fails it when completion never comes. */
+    /** A handoff under way: its procedure, its target path and the timer that fails it when completion never comes. */
     static final class Handoff {
-        final Kind kind;
+        final Procedure procedure;
         final Leg target;
-        final long startedNanos = System.nanoTime();
         ScheduledFuture<?> timer;
 
-        Handoff(Kind kind, Leg target) {
-            this.kind = kind;
+        Handoff(Procedure procedure, Leg target) {
+            this.procedure = procedure;
             this.target = target;
         }
     }
 
-    record Entry(long atMs, String event, String state, String detail, double tookMs) {
+    private record Entry(long atMs, Event event, CallState state, Step step, String detail, double tookMs) {
     }
 
     final String id;
@@ -54,11 +52,11 @@ final class Call {
     final InetSocketAddress farLocal;
     Leg serving;
     Handoff handoff;
-    State state = State.ACTIVE;
-    /** The last event applied, for recognising duplicates. */
-    String lastEvent = "create";
-    final List<Entry> history = new ArrayList<>();
-    final long createdMs = System.currentTimeMillis();
+    CallState state = CallState.ACTIVE;
+    /** The last event applied, for recognising repeated ones ({@link Event#repeatsOf()}). */
+    Event lastEvent = Event.CREATE;
+    private final List<Entry> history = new ArrayList<>();
+    private final long createdMs = System.currentTimeMillis();
 
     Call(String id, String anchor, ContextId anchorContext, TerminationId far, InetSocketAddress farRemote,
          InetSocketAddress farLocal, Leg serving) {
@@ -71,49 +69,26 @@ final class Call {
         this.serving = serving;
     }
 
-    void record(String event, String detail, long startNanos) {
-        history.add(new Entry(System.currentTimeMillis(), event, state.name(), detail,
+    /** The procedure of the handoff under way, or null. */
+    Procedure procedure() {
+        return handoff == null ? null : handoff.procedure;
+    }
+
+    void record(Event event, Step step, String detail, long startNanos) {
+        history.add(new Entry(System.currentTimeMillis(), event, state, step, detail,
             (System.nanoTime() - startNanos) / 1e6));
     }
 
-    Map<String, Object> view() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", id);
-        m.put("state", state.name());
-        m.put("anchor", Map.of("gateway", anchor, "context", anchorContext.text(), "far", far.text(),
-            "farLocal", CallServer.format(farLocal), "farRemote", CallServer.format(farRemote)));
-        m.put("serving", leg(serving));
-        if (handoff != null) {
-            Map<String, Object> h = new LinkedHashMap<>();
-            h.put("kind", handoff.kind.name());
-            h.put("target", leg(handoff.target));
-            m.put("handoff", h);
-        }
-        List<Map<String, Object>> hist = new ArrayList<>();
+    CallView view() {
+        CallView.Anchor a = new CallView.Anchor(anchor, anchorContext.text(), far.text(), CallServer.format(farLocal),
+            CallServer.format(farRemote));
+        CallView.HandoffView h = handoff == null ? null
+            : new CallView.HandoffView(handoff.procedure.kind(), handoff.target.view());
+        List<CallView.HistoryRow> rows = new ArrayList<>(history.size());
         for (Entry e : history) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("atMs", e.atMs() - createdMs);
-            row.put("event", e.event());
-            row.put("state", e.state());
-            row.put("detail", e.detail());
-            row.put("tookMs", Math.round(e.tookMs() * 1000) / 1000.0);
-            hist.add(row);
+            rows.add(new CallView.HistoryRow(e.atMs() - createdMs, e.event().token(), e.state(), e.step(), e.detail(),
+                Math.round(e.tookMs() * 1000) / 1000.0));
         }
-        m.put("history", hist);
-        return m;
-    }
-
-    static Map<String, Object> leg(Leg leg) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("gateway", leg.gateway());
-        m.put("context", leg.context().text());
-        m.put("radio", leg.radio().text());
-        m.put("radioRemote", CallServer.format(leg.radioRemote()));
-        m.put("radioLocal", CallServer.format(leg.radioLocal()));
-        m.put("anchorTerm", leg.anchorTerm().text());
-        if (leg.link() != null) {
-            m.put("link", leg.link().text());
-        }
-        return m;
+        return new CallView(id, state, a, serving.view(), h, List.copyOf(rows), null);
     }
 }

@@ -1,22 +1,8 @@
 package io.hopgate.control.callserver;
 
-import static io.hopgate.control.h248.TopologyDirection.BOTHWAY;
-import static io.hopgate.control.h248.TopologyDirection.ISOLATE;
-import static io.hopgate.control.h248.TopologyDirection.ONEWAY;
-
-import io.hopgate.control.callserver.Call.Handoff;
-import io.hopgate.control.callserver.Call.Kind;
-import io.hopgate.control.callserver.Call.Leg;
-import io.hopgate.control.callserver.Call.State;
+import io.hopgate.control.callserver.HandoffSteps.Target;
 import io.hopgate.control.mgc.GatewayClient;
-import io.hopgate.control.mgc.GatewayClient.Added;
-import io.hopgate.control.mgc.GatewayClient.Change;
 import io.hopgate.control.mgc.GatewayException;
-import io.hopgate.control.h248.ContextId;
-import io.hopgate.control.h248.StreamMode;
-import io.hopgate.control.h248.TerminationId;
-import io.hopgate.control.h248.TopologyTriple;
-import io.hopgate.control.h248.TransactionReply;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,33 +19,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Calls and their handoff procedures (docs/architecture.md section 2). Every public method hands its event to the
- * single event
- * thread and returns a future of the call's JSON view; a refused event fails the future with an {@link ApiException}.
- *
- * <p>Procedures, each a small state machine on {@link Call#state}:
- * <ul>
- *   <li>bicast hard handoff in the serving gateway (seed 001): required = prepare (add B' Inactive; isolate it from
- *       A and B, SendOnly), detect = execute ((A, B') oneway: bicast), complete ((A, B') bothway, Subtract B,
- *       B' SendRecv), failure/timeout from PREPARED or EXECUTED = ((A, B') isolate, Subtract B').</li>
- *   <li>handoff to another gateway (seed 000), also used for the next gateway and for the handback: required = new
- *       context {radio, link} in the target (Inactive), link termination K in the anchor context (Inactive, then
- *       isolated from the current mobile leg X and SendOnly), then the target's link pointed at K and armed
- *       (bicast across gateways); detect = K SendRecv and X SendOnly (K is bidirectional only from here); complete =
- *       Subtract X and release the old serving gateway's context; failure/timeout = X SendRecv, Subtract K, release
- *       the target's context. For a handback the target is the anchor: K is a radio leg (T1 re-created).</li>
- * </ul>
- * A step that fails on the wire is undone as far as it went, and the call keeps its previous state and path.
+ * single event thread and returns a future of a typed {@link Result}: the call's view, a duplicate, or why the event
+ * was not applied. Which event fits which state, and which H.248 step it runs, is the table in {@link Transitions};
+ * the steps themselves are {@link HandoffSteps}. A step that fails on the wire is undone as far as it went, and the
+ * call keeps its previous state and path.
  */
 public final class CallServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CallServer.class);
-    /**
-     * How long the path a handoff retires stays heard (docs/architecture.md section 2.8): the old anchor leg after
-     * detect, the new path after a revert. The mobile moves once it is told, and what it sent on the path it left
-     * meanwhile must still arrive (several packet intervals; the far party's egress forwards each packet once).
-     */
-    static final long UPLINK_OVERLAP_MS = 200;
 
     private final Map<String, GatewayClient> gateways;
+    private final HandoffSteps steps;
     private final long handoffTimeoutMs;
     private final ScheduledExecutorService events;
     private final Map<String, Call> calls = new LinkedHashMap<>();
@@ -73,44 +42,53 @@ public final class CallServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.steps = new HandoffSteps(this.gateways, events);
     }
 
     // ---------------------------------------------------------------- the event API
 
     /** Creates a call: far party's leg and the mobile's leg in a new context of {@code gateway}. */
-    public CompletableFuture<Map<String, Object>> create(String id, String gateway, InetSocketAddress far,
-                                                         InetSocketAddress radio) {
+    public CompletableFuture<Result> create(String id, String gateway, InetSocketAddress far,
+                                            InetSocketAddress radio) {
         return submit(() -> onCreate(id, gateway, far, radio));
     }
 
     /** Handoff required toward {@code radio}, through {@code gateway} (null = the serving gateway: bicast). */
-    public CompletableFuture<Map<String, Object>> required(String id, String gateway, InetSocketAddress radio) {
-        return submit(() -> onRequired(call(id), gateway, radio));
+    public CompletableFuture<Result> required(String id, String gateway, InetSocketAddress radio) {
+        return submit(() -> withCall(id, call -> onRequired(call, gateway, radio)));
     }
 
-    public CompletableFuture<Map<String, Object>> detect(String id) {
-        return submit(() -> onDetect(call(id)));
+    /** Applies {@code event} (detect, complete, failure or release) to call {@code id}. */
+    public CompletableFuture<Result> event(String id, Event event) {
+        if (event == Event.CREATE || event == Event.REQUIRED) {
+            throw new IllegalArgumentException(event + " carries arguments: use create() or required()");
+        }
+        return submit(() -> withCall(id, call -> apply(call, event, null)));
     }
 
-    public CompletableFuture<Map<String, Object>> complete(String id) {
-        return submit(() -> onComplete(call(id)));
+    public CompletableFuture<Result> detect(String id) {
+        return event(id, Event.DETECT);
     }
 
-    public CompletableFuture<Map<String, Object>> failure(String id) {
-        return submit(() -> onFailure(call(id), "failure"));
+    public CompletableFuture<Result> complete(String id) {
+        return event(id, Event.COMPLETE);
     }
 
-    public CompletableFuture<Map<String, Object>> release(String id) {
-        return submit(() -> onRelease(call(id)));
+    public CompletableFuture<Result> failure(String id) {
+        return event(id, Event.FAILURE);
     }
 
-    public CompletableFuture<Map<String, Object>> view(String id) {
-        return submit(() -> call(id).view());
+    public CompletableFuture<Result> release(String id) {
+        return event(id, Event.RELEASE);
     }
 
-    public CompletableFuture<List<Map<String, Object>>> views() {
+    public CompletableFuture<Result> view(String id) {
+        return submit(() -> withCall(id, call -> new Result.Applied(call.view())));
+    }
+
+    public CompletableFuture<List<CallView>> views() {
         return CompletableFuture.supplyAsync(() -> {
-            List<Map<String, Object>> all = new ArrayList<>();
+            List<CallView> all = new ArrayList<>();
             for (Call c : calls.values()) {
                 all.add(c.view());
             }
@@ -118,379 +96,137 @@ public final class CallServer implements AutoCloseable {
         }, events);
     }
 
-    private <T> CompletableFuture<T> submit(Supplier<T> event) {
+    private CompletableFuture<Result> submit(Supplier<Result> event) {
         return CompletableFuture.supplyAsync(event, events);
     }
 
-    private Call call(String id) {
+    private Result withCall(String id, java.util.function.Function<Call, Result> event) {
         Call call = calls.get(id);
-        if (call == null) {
-            throw new ApiException(404, "no call " + id, null);
-        }
-        return call;
+        return call == null ? new Result.NoSuchCall(id) : event.apply(call);
     }
 
-    private GatewayClient gateway(String name) {
-        GatewayClient g = gateways.get(name);
-        if (g == null) {
-            throw new ApiException(400, "unknown gateway '" + name + "'; configured: " + gateways.keySet(), null);
-        }
-        return g;
+    private Result.Invalid unknownGateway(String name) {
+        return new Result.Invalid("unknown gateway '" + name + "'; configured: " + gateways.keySet());
     }
 
-    // ---------------------------------------------------------------- create and release
+    // ---------------------------------------------------------------- create and required: events with arguments
 
-    private Map<String, Object> onCreate(String requestedId, String gatewayName, InetSocketAddress far,
-                                         InetSocketAddress radio) {
+    private Result onCreate(String requestedId, String gatewayName, InetSocketAddress far, InetSocketAddress radio) {
         long start = System.nanoTime();
         String id = requestedId == null || requestedId.isBlank() ? "c" + nextCallId.getAndIncrement() : requestedId;
-        if (calls.containsKey(id)) {
-            Call existing = calls.get(id);
-            if (existing.state != State.RELEASED && existing.anchor.equals(gatewayName)
+        Call existing = calls.get(id);
+        if (existing != null) {
+            if (existing.state != CallState.RELEASED && existing.anchor.equals(gatewayName)
                 && existing.farRemote.equals(far) && existing.serving.radioRemote().equals(radio)) {
-                return duplicate(existing); // a retransmitted create
+                return new Result.Duplicate(existing.view().asDuplicate()); // a retransmitted create
             }
-            throw new ApiException(409, "call " + id + " already exists", existing.state.name());
+            return new Result.Refused("call " + id + " already exists", existing.state);
         }
-        GatewayClient g = gateway(gatewayName);
-        List<Added> added = wire(() -> g.addAll(ContextId.CHOOSE, java.util.Arrays.asList(far, radio)));
-        ContextId ctx = added.get(0).context();
-        TerminationId t2 = added.get(0).termination();
-        TerminationId t1 = added.get(1).termination();
+        if (!gateways.containsKey(gatewayName)) {
+            return unknownGateway(gatewayName);
+        }
+        Transition t = Transitions.find(null, Event.CREATE, null);
+        Call call;
         try {
-            g.modify(ctx, List.of(), List.of(new Change(t2, StreamMode.SEND_RECEIVE, null),
-                new Change(t1, StreamMode.SEND_RECEIVE, null)));
+            call = steps.create(id, gatewayName, far, radio);
         } catch (GatewayException e) {
-            quietly(() -> g.release(ctx));
-            throw new ApiException(502, e.getMessage(), null);
+            return new Result.GatewayFailed(e.getMessage(), null);
         }
-        Leg leg = new Leg(gatewayName, ctx, t1, radio, added.get(1).local(), t1, null);
-        Call call = new Call(id, gatewayName, ctx, t2, far, added.get(0).local(), leg);
+        call.state = t.to();
         calls.put(id, call);
-        call.record("create", gatewayName + " ctx=" + ctx.text() + " far=" + t2.text() + " radio=" + t1.text(), start);
-        LOG.info("call created call={} gw={} ctx={} far={} radio={}", id, gatewayName, ctx.text(), t2.text(), t1.text());
-        return call.view();
+        call.record(Event.CREATE, t.step(), gatewayName + " ctx=" + call.anchorContext.text() + " far="
+            + call.far.text() + " radio=" + call.serving.radio().text(), start);
+        LOG.info("call created call={} gw={} ctx={} far={} radio={}", id, gatewayName, call.anchorContext.text(),
+            call.far.text(), call.serving.radio().text());
+        return new Result.Applied(call.view());
     }
 
-    private Map<String, Object> onRelease(Call call) {
-        long start = System.nanoTime();
-        if (call.state == State.RELEASED) {
-            return duplicate(call);
-        }
-        if (call.handoff != null) {
-            onFailure(call, "release");
-        }
-        GatewayClient anchor = gateway(call.anchor);
-        quietly(() -> anchor.release(call.anchorContext));
-        if (!call.serving.local()) {
-            GatewayClient far = gateway(call.serving.gateway());
-            quietly(() -> far.release(call.serving.context()));
-        }
-        call.state = State.RELEASED;
-        call.lastEvent = "release";
-        call.record("release", "", start);
-        return call.view();
-    }
-
-    // ---------------------------------------------------------------- handoff required (prepare)
-
-    private Map<String, Object> onRequired(Call call, String targetGateway, InetSocketAddress radio) {
-        long start = System.nanoTime();
+    private Result onRequired(Call call, String targetGateway, InetSocketAddress radio) {
         String target = targetGateway == null || targetGateway.isBlank() ? call.serving.gateway() : targetGateway;
-        gateway(target);
-        if (call.handoff != null && call.lastEvent.equals("required") && call.handoff.target.gateway().equals(target)
-            && call.handoff.target.radioRemote().equals(radio)) {
-            return duplicate(call);
+        if (!gateways.containsKey(target)) {
+            return unknownGateway(target);
         }
-        if (call.state == State.ACTIVE && call.lastEvent.equals("complete") && call.serving.gateway().equals(target)
-            && call.serving.radioRemote().equals(radio)) {
-            return duplicate(call); // a retransmitted required of the handoff that just completed
-        }
-        requireState(call, "handoff required", State.ACTIVE);
-        Handoff handoff = target.equals(call.serving.gateway()) ? prepareBicast(call, radio)
-            : prepareGateway(call, target, radio);
-        call.handoff = handoff;
-        call.state = State.PREPARED;
-        call.lastEvent = "required";
-        handoff.timer = events.schedule(() -> onTimeout(call, handoff), handoffTimeoutMs, TimeUnit.MILLISECONDS);
-        call.record("required", handoff.kind + " to " + target + " radio=" + handoff.target.radio().text()
-            + (handoff.target.local() ? "" : " link=" + handoff.target.anchorTerm().text() + "<->"
-            + handoff.target.link().text()), start);
-        return call.view();
+        return apply(call, Event.REQUIRED, new Target(target, radio));
     }
 
-    /** Seed 001 step 1: Add B' Inactive, then (A, B', isolate), (B, B', isolate), B' SendOnly. */
-    private Handoff prepareBicast(Call call, InetSocketAddress radio) {
-        Leg s = call.serving;
-        GatewayClient g = gateway(s.gateway());
-        Added b2 = wire(() -> g.add(s.context(), radio));
-        TerminationId a = aSide(call, s);
-        try {
-            g.modify(s.context(), List.of(triple(a, b2.termination(), ISOLATE), triple(s.radio(), b2.termination(),
-                ISOLATE)), List.of(new Change(b2.termination(), StreamMode.SEND_ONLY, null)));
-        } catch (GatewayException e) {
-            quietly(() -> g.subtract(s.context(), b2.termination()));
-            throw new ApiException(502, e.getMessage(), call.state.name());
-        }
-        TerminationId anchorTerm = s.local() ? b2.termination() : s.anchorTerm();
-        return new Handoff(Kind.BICAST, new Leg(s.gateway(), s.context(), b2.termination(), radio, b2.local(),
-            anchorTerm, s.link()));
-    }
+    // ---------------------------------------------------------------- the table driver
 
-    /** Seed 000 steps 1-2 (and 5, 6): new path through {@code target}, bicast from the anchor. */
-    private Handoff prepareGateway(Call call, String target, InetSocketAddress radio) {
-        GatewayClient anchor = gateway(call.anchor);
-        TerminationId x = call.serving.anchorTerm();
-        if (target.equals(call.anchor)) {
-            // Handback: T1 again (it no longer exists once the call left the anchor), armed like a link leg.
-            Added t1 = wire(() -> anchor.add(call.anchorContext, radio));
+    /**
+     * Applies {@code event} to {@code call} by its row in {@link Transitions}: a repeated event is answered as a
+     * duplicate, an event without a row is refused, else the row's step runs and the call takes the row's state.
+     */
+    private Result apply(Call call, Event event, Target target) {
+        if (repeats(call, event, target)) {
+            return new Result.Duplicate(call.view().asDuplicate());
+        }
+        Procedure procedure = event == Event.REQUIRED
+            ? Procedure.toward(target.gateway(), call.serving.gateway(), call.anchor) : call.procedure();
+        Transition t = Transitions.find(call.state, event, procedure);
+        if (t == null) {
+            return new Result.Refused("handoff " + event.token() + " does not fit call " + call.id + " in state "
+                + call.state, call.state);
+        }
+        while (true) {
+            long start = System.nanoTime();
+            String detail;
             try {
-                anchor.modify(call.anchorContext, List.of(triple(x, t1.termination(), ISOLATE)),
-                    List.of(new Change(t1.termination(), StreamMode.SEND_ONLY, null)));
+                detail = steps.run(t.step(), call, target);
             } catch (GatewayException e) {
-                quietly(() -> anchor.subtract(call.anchorContext, t1.termination()));
-                throw new ApiException(502, e.getMessage(), call.state.name());
+                return new Result.GatewayFailed(e.getMessage(), call.state);
             }
-            return new Handoff(Kind.GATEWAY, new Leg(call.anchor, call.anchorContext, t1.termination(), radio,
-                t1.local(), t1.termination(), null));
-        }
-        GatewayClient g = gateway(target);
-        // Two rounds of two transactions in parallel, so the new path is up after two round trips, not four.
-        // Round 1 (Add): in the target the radio leg (T4/T7) and the link (T5/T6) in a new context; in the anchor
-        // the link K (T3); all Inactive. Round 2 (arm): K isolated from the current mobile leg X, Remote = the
-        // target's link, SendOnly (G1 to G2 only); the target's link Remote = K, both target legs SendRecv.
-        CompletableFuture<TransactionReply> farAdd = g.addAllAsync(ContextId.CHOOSE,
-            java.util.Arrays.asList(radio, null));
-        CompletableFuture<TransactionReply> anchorAdd = anchor.addAllAsync(call.anchorContext,
-            java.util.Collections.singletonList(null));
-        List<Added> far = null;
-        Added k = null;
-        GatewayException failed = null;
-        try {
-            far = g.added(farAdd, 2);
-        } catch (GatewayException e) {
-            failed = e;
-        }
-        try {
-            k = anchor.added(anchorAdd, 1).get(0);
-        } catch (GatewayException e) {
-            failed = failed == null ? e : failed;
-        }
-        if (failed == null) {
-            Added radioLeg = far.get(0);
-            Added link = far.get(1);
-            TerminationId kt = k.termination();
-            CompletableFuture<TransactionReply> armAnchor = anchor.modifyAsync(call.anchorContext,
-                List.of(triple(x, kt, ISOLATE)), List.of(new Change(kt, StreamMode.SEND_ONLY, link.local())));
-            CompletableFuture<TransactionReply> armFar = g.modifyAsync(radioLeg.context(), List.of(), List.of(
-                new Change(link.termination(), StreamMode.SEND_RECEIVE, k.local()),
-                new Change(radioLeg.termination(), StreamMode.SEND_RECEIVE, null)));
-            try {
-                anchor.check("arm", armAnchor);
-            } catch (GatewayException e) {
-                failed = e;
+            call.state = t.to();
+            call.lastEvent = event;
+            if (call.state == CallState.PREPARED && call.handoff.timer == null) {
+                Call.Handoff handoff = call.handoff;
+                handoff.timer = events.schedule(() -> onTimeout(call, handoff), handoffTimeoutMs,
+                    TimeUnit.MILLISECONDS);
+            } else if (call.state == CallState.ACTIVE || call.state == CallState.RELEASED) {
+                endHandoff(call);
             }
-            try {
-                g.check("arm", armFar);
-            } catch (GatewayException e) {
-                failed = failed == null ? e : failed;
+            call.record(event, t.step(), detail, start);
+            if (!t.continues()) {
+                return new Result.Applied(call.view());
             }
-            if (failed == null) {
-                return new Handoff(Kind.GATEWAY, new Leg(target, radioLeg.context(), radioLeg.termination(), radio,
-                    radioLeg.local(), kt, link.termination()));
-            }
+            t = Transitions.find(call.state, event, call.procedure());
         }
-        // Undo whatever was done; X was never touched, so the call keeps its path.
-        if (far != null) {
-            ContextId ctx = far.get(0).context();
-            quietly(() -> g.release(ctx));
-        }
-        if (k != null) {
-            TerminationId kt = k.termination();
-            quietly(() -> anchor.subtract(call.anchorContext, kt));
-        }
-        throw new ApiException(502, failed.getMessage(), call.state.name());
     }
 
-    // ---------------------------------------------------------------- detect (execute), complete, failure
-
-    private Map<String, Object> onDetect(Call call) {
-        long start = System.nanoTime();
-        if (call.handoff != null && call.lastEvent.equals("detect")) {
-            return duplicate(call);
+    /** The event repeats the last applied one ({@link Event#repeatsOf()}); a required must name the same path. */
+    private static boolean repeats(Call call, Event event, Target target) {
+        if (!event.repeatsOf().contains(call.lastEvent)) {
+            return false;
         }
-        requireState(call, "handoff detect", State.PREPARED);
-        Handoff h = call.handoff;
-        Leg s = call.serving;
-        if (h.kind == Kind.BICAST) {
-            // Seed 001 step 2: A's speech to B and B' (bicast). Lossless uplink switch (docs/architecture.md section
-            // 2.8): B' is heard from here on too, B until complete; A's egress forwards each packet once.
-            GatewayClient g = gateway(s.gateway());
-            wire(() -> g.modify(s.context(), List.of(triple(aSide(call, s), h.target.radio(), BOTHWAY)),
-                List.of(new Change(h.target.radio(), StreamMode.SEND_RECEIVE, null))));
-            call.state = State.EXECUTED;
-        } else {
-            // Seed 000 step 3 (claim 6): only now is the new anchor leg bidirectional. The old one keeps sending
-            // and, for a lossless uplink switch (section 2.8), stays heard for UPLINK_OVERLAP_MS (or until complete
-            // subtracts it): what the mobile sent on the old path just before it moved still arrives, once.
-            GatewayClient anchor = gateway(call.anchor);
-            wire(() -> anchor.modify(call.anchorContext, List.of(), List.of(
-                new Change(h.target.anchorTerm(), StreamMode.SEND_RECEIVE, null))));
-            call.state = State.DETECTED;
-            TerminationId old = s.anchorTerm();
-            events.schedule(() -> {
-                if (call.handoff == h && call.state == State.DETECTED) { // not yet completed or reverted
-                    quietly(() -> anchor.modify(call.anchorContext, List.of(),
-                        List.of(new Change(old, StreamMode.SEND_ONLY, null))));
-                }
-            }, UPLINK_OVERLAP_MS, TimeUnit.MILLISECONDS);
+        if (event != Event.REQUIRED) {
+            return true;
         }
-        call.lastEvent = "detect";
-        call.record("detect", h.kind == Kind.BICAST ? "bicast (A,B') bothway, B' SendRecv" : h.target.anchorTerm()
-            .text() + " SendRecv, " + s.anchorTerm().text() + " heard " + UPLINK_OVERLAP_MS + " ms more", start);
-        return call.view();
+        // a retransmitted required, of the handoff under way or of the one that just completed
+        Call.Leg asked = call.lastEvent == Event.REQUIRED ? call.handoff.target : call.serving;
+        return asked.gateway().equals(target.gateway()) && asked.radioRemote().equals(target.radio());
     }
 
-    private Map<String, Object> onComplete(Call call) {
-        long start = System.nanoTime();
-        if (call.handoff == null && call.lastEvent.equals("complete")) {
-            return duplicate(call);
-        }
-        requireState(call, "handoff complete", call.handoff != null && call.handoff.kind == Kind.BICAST
-            ? State.EXECUTED : State.DETECTED);
-        Handoff h = call.handoff;
-        Leg s = call.serving;
-        Map<String, String> stats;
-        if (h.kind == Kind.BICAST) {
-            // Seed 001 step 3: (A, B') bothway, Subtract B (statistics in the reply), B' SendRecv, one transaction.
-            GatewayClient g = gateway(s.gateway());
-            stats = wire(() -> g.subtractAndModify(s.context(), List.of(triple(aSide(call, s), h.target.radio(),
-                BOTHWAY)), s.radio(), List.of(new Change(h.target.radio(), StreamMode.SEND_RECEIVE, null))));
-        } else {
-            // Seed 000 step 4 (claims 2, 8): Subtract the old anchor leg; then the old far path, if any.
-            GatewayClient anchor = gateway(call.anchor);
-            stats = wire(() -> anchor.subtract(call.anchorContext, s.anchorTerm()));
-            if (!s.local()) {
-                GatewayClient old = gateway(s.gateway());
-                quietly(() -> old.release(s.context()));
-            }
-        }
-        finish(call, h);
-        call.serving = h.target;
-        call.lastEvent = "complete";
-        call.record("complete", "subtracted " + s.anchorTerm().text() + " " + stats, start);
-        return call.view();
-    }
-
-    private Map<String, Object> onFailure(Call call, String event) {
-        long start = System.nanoTime();
-        if (call.handoff == null && (call.lastEvent.equals(event)
-            || !event.equals("release") && (call.lastEvent.equals("failure") || call.lastEvent.equals("timeout")))) {
-            return duplicate(call); // a repeated failure, or one that crossed the timeout's own rollback
-        }
-        requireState(call, "handoff " + event, State.PREPARED, State.EXECUTED, State.DETECTED);
-        Handoff h = call.handoff;
-        Leg s = call.serving;
-        if (h.kind == Kind.BICAST) {
-            // Seed 001 step 4: B was never disturbed; cut B' off and remove it.
-            GatewayClient g = gateway(s.gateway());
-            wire(() -> g.subtractAndModify(s.context(), List.of(triple(aSide(call, s), h.target.radio(), ISOLATE)),
-                h.target.radio(), List.of()));
-        } else {
-            // Seed 000 claim 3: the old anchor leg back to bidirectional first, then the new path released. After
-            // detect the mobile may already transmit on the new path: it stays heard for UPLINK_OVERLAP_MS, so the
-            // packets in flight there while the mobile goes back still arrive (lossless uplink, section 2.8).
-            GatewayClient anchor = gateway(call.anchor);
-            wire(() -> anchor.subtractAndModify(call.anchorContext, List.of(), null,
-                List.of(new Change(s.anchorTerm(), StreamMode.SEND_RECEIVE, null))));
-            Runnable releaseNewPath = () -> {
-                quietly(() -> anchor.subtract(call.anchorContext, h.target.anchorTerm()));
-                if (!h.target.local()) {
-                    GatewayClient g = gateway(h.target.gateway());
-                    quietly(() -> g.release(h.target.context()));
-                }
-            };
-            if (call.state == State.DETECTED && !event.equals("release")) {
-                events.schedule(releaseNewPath, UPLINK_OVERLAP_MS, TimeUnit.MILLISECONDS);
-            } else {
-                releaseNewPath.run();
-            }
-        }
-        finish(call, h);
-        call.lastEvent = event;
-        call.record(event, "reverted " + h.kind + " to " + h.target.gateway(), start);
-        return call.view();
-    }
-
-    private void onTimeout(Call call, Handoff handoff) {
+    private void onTimeout(Call call, Call.Handoff handoff) {
         if (call.handoff != handoff) {
             return;
         }
         LOG.warn("handoff timed out call={} state={} after={}ms", call.id, call.state, handoffTimeoutMs);
+        Result r;
         try {
-            onFailure(call, "timeout");
+            r = apply(call, Event.TIMEOUT, null);
         } catch (RuntimeException e) {
-            LOG.warn("handoff timeout rollback failed call={} cause={}", call.id, e.getMessage());
+            LOG.warn("handoff timeout rollback failed call={} cause={}", call.id, e.toString());
+            return;
+        }
+        if (!(r instanceof Result.Applied)) {
+            LOG.warn("handoff timeout rollback failed call={} result={}", call.id, r);
         }
     }
 
-    private static void finish(Call call, Handoff h) {
-        if (h.timer != null) {
+    private static void endHandoff(Call call) {
+        Call.Handoff h = call.handoff;
+        if (h != null && h.timer != null) {
             h.timer.cancel(false);
         }
         call.handoff = null;
-        call.state = State.ACTIVE;
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    /** "A" of seed 001 in the serving context: the far party's leg in the anchor, else the link to the anchor. */
-    private static TerminationId aSide(Call call, Leg s) {
-        return s.local() ? call.far : s.link();
-    }
-
-    private static TopologyTriple triple(TerminationId from, TerminationId to,
-                                         io.hopgate.control.h248.TopologyDirection direction) {
-        return new TopologyTriple(from, to, direction);
-    }
-
-    private static void requireState(Call call, String event, State... allowed) {
-        for (State s : allowed) {
-            if (call.state == s) {
-                return;
-            }
-        }
-        throw new ApiException(409, event + " does not fit call " + call.id + " in state " + call.state,
-            call.state.name());
-    }
-
-    private static Map<String, Object> duplicate(Call call) {
-        Map<String, Object> view = call.view();
-        view.put("duplicate", true);
-        return view;
-    }
-
-    private static <T> T wire(Supplier<T> step) {
-        try {
-            return step.get();
-        } catch (GatewayException e) {
-            throw new ApiException(502, e.getMessage(), null);
-        }
-    }
-
-    private static void wire(Runnable step) {
-        wire(() -> {
-            step.run();
-            return null;
-        });
-    }
-
-    private static void quietly(Runnable cleanup) {
-        try {
-            cleanup.run();
-        } catch (RuntimeException e) {
-            LOG.warn("cleanup failed cause={}", e.getMessage());
-        }
     }
 
     static String format(InetSocketAddress a) {

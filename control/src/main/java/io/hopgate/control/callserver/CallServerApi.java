@@ -78,9 +78,9 @@ public final class CallServerApi implements AutoCloseable {
         return switch (event) {
             case "required" -> body(req, res, json -> calls.required(id, text(json, "gateway", false),
                 address(json, "radio", true)), 200);
-            case "detect", "execute" -> reply(res, calls.detect(id), 200);
-            case "complete" -> reply(res, calls.complete(id), 200);
-            case "failure", "cancel" -> reply(res, calls.failure(id), 200);
+            case "detect", "execute" -> reply(res, calls.event(id, Event.DETECT), 200);
+            case "complete" -> reply(res, calls.event(id, Event.COMPLETE), 200);
+            case "failure", "cancel" -> reply(res, calls.event(id, Event.FAILURE), 200);
             default -> error(res, 404, "unknown handoff event '" + event
                 + "'; one of required, detect, execute, complete, failure, cancel", null);
         };
@@ -93,11 +93,11 @@ public final class CallServerApi implements AutoCloseable {
             try {
                 JsonNode json = text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
                 if (!json.isObject()) {
-                    throw new ApiException(400, "body must be a JSON object, got: " + text, null);
+                    throw new BadRequest("body must be a JSON object, got: " + text);
                 }
                 result = handler.apply(json);
-            } catch (ApiException e) {
-                return Mono.from(error(res, e.status(), e.getMessage(), e.state()));
+            } catch (BadRequest e) {
+                return Mono.from(error(res, 400, e.getMessage(), null));
             } catch (Exception e) {
                 return Mono.from(error(res, 400, "bad request: " + e.getMessage(), null));
             }
@@ -107,12 +107,9 @@ public final class CallServerApi implements AutoCloseable {
 
     private static Publisher<Void> reply(HttpServerResponse res, CompletableFuture<?> result, int status) {
         return onLoop(res, result)
-            .flatMap(value -> send(res, status, value))
+            .flatMap(value -> value instanceof Result r ? answer(res, r, status) : send(res, status, value))
             .onErrorResume(e -> {
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                if (cause instanceof ApiException api) {
-                    return Mono.from(error(res, api.status(), api.getMessage(), api.state()));
-                }
                 LOG.warn("api request failed uri={} cause={}", res.path(), cause.toString());
                 return Mono.from(error(res, 500, cause.toString(), null));
             });
@@ -135,11 +132,29 @@ public final class CallServerApi implements AutoCloseable {
         }));
     }
 
-    private static Publisher<Void> error(HttpServerResponse res, int status, String message, String state) {
+    /** The one place that turns what the call server made of an event into an HTTP status. */
+    private static Mono<Void> answer(HttpServerResponse res, Result result, int appliedStatus) {
+        if (result instanceof Result.Applied a) {
+            return send(res, appliedStatus, a.view());
+        } else if (result instanceof Result.Duplicate d) {
+            return send(res, appliedStatus, d.view());
+        } else if (result instanceof Result.NoSuchCall n) {
+            return error(res, 404, "no call " + n.id(), null);
+        } else if (result instanceof Result.Invalid i) {
+            return error(res, 400, i.message(), null);
+        } else if (result instanceof Result.Refused r) {
+            return error(res, 409, r.message(), r.state());
+        } else if (result instanceof Result.GatewayFailed g) {
+            return error(res, 502, g.message(), g.state());
+        }
+        throw new IllegalStateException("unmapped result " + result);
+    }
+
+    private static Mono<Void> error(HttpServerResponse res, int status, String message, CallState state) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", message);
         if (state != null) {
-            body.put("state", state);
+            body.put("state", state.name());
         }
         return send(res, status, body);
     }
@@ -161,12 +176,12 @@ public final class CallServerApi implements AutoCloseable {
         JsonNode v = json.get(field);
         if (v == null || v.isNull()) {
             if (required) {
-                throw new ApiException(400, "missing field '" + field + "'", null);
+                throw new BadRequest("missing field '" + field + "'");
             }
             return null;
         }
         if (!v.isTextual()) {
-            throw new ApiException(400, "field '" + field + "' must be a string, got " + v, null);
+            throw new BadRequest("field '" + field + "' must be a string, got " + v);
         }
         return v.asText();
     }
@@ -179,7 +194,7 @@ public final class CallServerApi implements AutoCloseable {
         }
         int colon = s.lastIndexOf(':');
         if (colon <= 0) {
-            throw new ApiException(400, "field '" + field + "' must be ip:port, got '" + s + "'", null);
+            throw new BadRequest("field '" + field + "' must be ip:port, got '" + s + "'");
         }
         String host = s.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -189,16 +204,23 @@ public final class CallServerApi implements AutoCloseable {
         try {
             port = Integer.parseInt(s.substring(colon + 1));
         } catch (NumberFormatException e) {
-            throw new ApiException(400, "field '" + field + "' has a bad port in '" + s + "'", null);
+            throw new BadRequest("field '" + field + "' has a bad port in '" + s + "'");
         }
         if (port < 1 || port > 65535) {
-            throw new ApiException(400, "field '" + field + "' port " + port + " out of range 1..65535", null);
+            throw new BadRequest("field '" + field + "' port " + port + " out of range 1..65535");
         }
         InetSocketAddress a = new InetSocketAddress(host, port);
         if (a.isUnresolved()) {
-            throw new ApiException(400, "field '" + field + "' host '" + host + "' does not resolve", null);
+            throw new BadRequest("field '" + field + "' host '" + host + "' does not resolve");
         }
         return a;
+    }
+
+    /** A request the API cannot read (bad JSON, a missing or malformed field): 400 with the message. */
+    private static final class BadRequest extends RuntimeException {
+        BadRequest(String message) {
+            super(message);
+        }
     }
 
     public InetSocketAddress address() {

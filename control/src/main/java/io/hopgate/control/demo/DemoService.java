@@ -1,5 +1,6 @@
 package io.hopgate.control.demo;
 
+import io.hopgate.control.callserver.Step;
 import io.hopgate.control.service.Service;
 import io.hopgate.control.config.Config;
 import io.hopgate.control.config.ConfigKey;
@@ -7,10 +8,12 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -138,21 +141,31 @@ public final class DemoService implements Service {
         return ok && far[0] == 1 && far[1] == 0;
     }
 
-    /** The call server's own record of the call (GET /calls/{id}): each event, its state and its H.248 time. */
+    /**
+     * The call server's own record of the call (GET /calls/{id}): each event, the state it left, the step of the
+     * call server's transition table it ran and that step's H.248 time; then the H.248 transactions of each step used.
+     */
     private void printHistory(Harness h) {
         Harness.Reply view = h.api("get", "GET", "/calls/" + h.callId(), null);
         out.println("call " + h.callId() + " history from the call server (tookMs = the event's H.248 transactions):");
         List<Double> took = new ArrayList<>();
+        Set<Step> used = new LinkedHashSet<>();
         for (com.fasterxml.jackson.databind.JsonNode e : view.body().path("history")) {
             String event = e.path("event").asText();
-            out.printf(Locale.ROOT, "  %6d ms  %-9s -> %-8s %7.2f ms  %s%n", e.path("atMs").asLong(), event,
-                e.path("state").asText(), e.path("tookMs").asDouble(), e.path("detail").asText());
+            Step step = Step.valueOf(e.path("step").asText());
+            used.add(step);
+            out.printf(Locale.ROOT, "  %6d ms  %-9s -> %-8s %7.2f ms  %-16s %s%n", e.path("atMs").asLong(), event,
+                e.path("state").asText(), e.path("tookMs").asDouble(), step, e.path("detail").asText());
             if (!event.equals("create") && !event.equals("release")) {
                 took.add(e.path("tookMs").asDouble());
             }
         }
         out.printf(Locale.ROOT, "call server time per handoff event (all its H.248 transactions): median %.2f ms, "
             + "max %.2f ms%n", median(took), max(took));
+        out.println("steps used, from the call server's transition table (docs/architecture.md section 2):");
+        for (Step step : used) {
+            out.printf(Locale.ROOT, "  %-16s %s%n", step, step.h248());
+        }
     }
 
     static double median(List<Double> values) {

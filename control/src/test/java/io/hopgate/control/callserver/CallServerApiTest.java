@@ -138,10 +138,13 @@ class CallServerApiTest {
         h.stopTraffic();
         Reply view = h.api("get", "GET", "/calls/" + id, null);
         String gateway = view.body().at("/serving/gateway").asText();
-        int g1 = h.gateways().get(0).plane().terminations().size();
-        int g2 = h.gateways().get(1).plane().terminations().size();
-        assertThat(g1).isEqualTo(2);
-        assertThat(g2).isEqualTo(gateway.equals("G2") ? 2 : 0);
+        // A revert after detect releases the new path UPLINK_OVERLAP_MS later (section 2.8): wait for it.
+        int g2Expected = gateway.equals("G2") ? 2 : 0;
+        io.hopgate.media.Await.until("each gateway holds only the serving call's legs", java.time.Duration.ofSeconds(5),
+            () -> h.gateways().get(0).plane().terminations().size() == 2
+                && h.gateways().get(1).plane().terminations().size() == g2Expected);
+        assertThat(h.gateways().get(0).plane().terminations()).hasSize(2);
+        assertThat(h.gateways().get(1).plane().terminations()).hasSize(g2Expected);
     }
 
     @Test

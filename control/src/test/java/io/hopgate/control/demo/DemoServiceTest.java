@@ -39,6 +39,9 @@ class DemoServiceTest {
                     .containsPattern(java.util.regex.Pattern.quote(step) + "[^<]*: dl-lost 0, ul-lost 0, far end continuous");
             }
             assertInsideCanvas(chart);
+            // the history names the table's steps, and the demo spells out each step's H.248 transactions
+            assertThat(text).contains("PREPARE_BICAST", "PREPARE_GATEWAY", "REVERT_GATEWAY", "PREPARE_HANDBACK",
+                "COMPLETE_GATEWAY", "K SendRecv; X SendOnly 200 ms later");
         } finally {
             demo.close();
         }

@@ -1,0 +1,329 @@
+package io.hopgate.control.callserver;
+
+import static io.hopgate.control.h248.TopologyDirection.BOTHWAY;
+import static io.hopgate.control.h248.TopologyDirection.ISOLATE;
+import static io.hopgate.control.h248.TopologyDirection.ONEWAY;
+
+import io.hopgate.control.callserver.Call.Handoff;
+import io.hopgate.control.callserver.Call.Leg;
+import io.hopgate.control.h248.ContextId;
+import io.hopgate.control.h248.StreamMode;
+import io.hopgate.control.h248.TerminationId;
+import io.hopgate.control.h248.TopologyDirection;
+import io.hopgate.control.h248.TopologyTriple;
+import io.hopgate.control.h248.TransactionReply;
+import io.hopgate.control.mgc.GatewayClient;
+import io.hopgate.control.mgc.GatewayClient.Added;
+import io.hopgate.control.mgc.GatewayClient.Change;
+import io.hopgate.control.mgc.GatewayException;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The H.248 side of each {@link Step} (docs/architecture.md section 2), run on the call server's event thread. A step
+ * either completes or throws the {@link GatewayException} of the transaction that failed, after undoing what it had
+ * done (so the call keeps its previous path). Which step runs when, and the state it leaves, is {@link Transitions}'
+ * business; a step only changes the call's path ({@code handoff}, {@code serving}).
+ */
+final class HandoffSteps {
+    private static final Logger LOG = LoggerFactory.getLogger(HandoffSteps.class);
+
+    /** What a required asks for: the target gateway (already resolved, never null) and the new radio's address. */
+    record Target(String gateway, InetSocketAddress radio) {
+    }
+
+    /**
+     * How long the path a handoff retires stays heard (docs/architecture.md section 2.8): the old anchor leg after
+     * detect, the new path after a revert. The mobile moves once it is told, and what it sent on the path it left
+     * meanwhile must still arrive (several packet intervals; the far party's egress forwards each packet once).
+     */
+    static final long UPLINK_OVERLAP_MS = 200;
+
+    private final Map<String, GatewayClient> gateways;
+    /** The call server's event thread: the delayed second half of a lossless uplink switch runs there too. */
+    private final ScheduledExecutorService events;
+
+    HandoffSteps(Map<String, GatewayClient> gateways, ScheduledExecutorService events) {
+        this.gateways = gateways;
+        this.events = events;
+    }
+
+    /** Runs {@code step} on {@code call}; returns what it did, for the call's history. */
+    String run(Step step, Call call, Target target) {
+        return switch (step) {
+            case CREATE -> throw new IllegalArgumentException("create runs before the call exists: use create()");
+            case PREPARE_BICAST -> prepared(call, prepareBicast(call, target.radio()));
+            case PREPARE_GATEWAY -> prepared(call, prepareGateway(call, target.gateway(), target.radio()));
+            case PREPARE_HANDBACK -> prepared(call, prepareHandback(call, target.radio()));
+            case EXECUTE_BICAST -> executeBicast(call);
+            case DETECT_GATEWAY -> detectGateway(call);
+            case COMPLETE_BICAST -> completeBicast(call);
+            case COMPLETE_GATEWAY -> completeGateway(call);
+            case REVERT_BICAST -> revertBicast(call);
+            case REVERT_GATEWAY -> revertGateway(call);
+            case RELEASE -> release(call);
+        };
+    }
+
+    // ---------------------------------------------------------------- create and release
+
+    /** Step CREATE: T2 (far) and T1 (radio) in a new context of {@code gatewayName}, both SendRecv. */
+    Call create(String id, String gatewayName, InetSocketAddress far, InetSocketAddress radio) {
+        GatewayClient g = gateway(gatewayName);
+        List<Added> added = g.addAll(ContextId.CHOOSE, Arrays.asList(far, radio));
+        ContextId ctx = added.get(0).context();
+        TerminationId t2 = added.get(0).termination();
+        TerminationId t1 = added.get(1).termination();
+        try {
+            g.modify(ctx, List.of(), List.of(new Change(t2, StreamMode.SEND_RECEIVE, null),
+                new Change(t1, StreamMode.SEND_RECEIVE, null)));
+        } catch (GatewayException e) {
+            quietly(() -> g.release(ctx));
+            throw e;
+        }
+        Leg leg = new Leg(gatewayName, ctx, t1, radio, added.get(1).local(), t1, null);
+        return new Call(id, gatewayName, ctx, t2, far, added.get(0).local(), leg);
+    }
+
+    private String release(Call call) {
+        GatewayClient anchor = gateway(call.anchor);
+        quietly(() -> anchor.release(call.anchorContext));
+        if (!call.serving.local()) {
+            GatewayClient far = gateway(call.serving.gateway());
+            quietly(() -> far.release(call.serving.context()));
+        }
+        return "";
+    }
+
+    // ---------------------------------------------------------------- required (prepare)
+
+    private static String prepared(Call call, Handoff handoff) {
+        call.handoff = handoff;
+        Leg t = handoff.target;
+        return handoff.procedure.kind() + " to " + t.gateway() + " radio=" + t.radio().text()
+            + (t.local() ? "" : " link=" + t.anchorTerm().text() + "<->" + t.link().text());
+    }
+
+    /** Section 2.2 step 1: Add B' Inactive, then (A, B', isolate), (B, B', isolate), B' SendOnly. */
+    private Handoff prepareBicast(Call call, InetSocketAddress radio) {
+        Leg s = call.serving;
+        GatewayClient g = gateway(s.gateway());
+        Added b2 = g.add(s.context(), radio);
+        TerminationId a = aSide(call, s);
+        try {
+            g.modify(s.context(), List.of(triple(a, b2.termination(), ISOLATE), triple(s.radio(), b2.termination(),
+                ISOLATE)), List.of(new Change(b2.termination(), StreamMode.SEND_ONLY, null)));
+        } catch (GatewayException e) {
+            quietly(() -> g.subtract(s.context(), b2.termination()));
+            throw e;
+        }
+        TerminationId anchorTerm = s.local() ? b2.termination() : s.anchorTerm();
+        return new Handoff(Procedure.BICAST, new Leg(s.gateway(), s.context(), b2.termination(), radio, b2.local(),
+            anchorTerm, s.link()));
+    }
+
+    /** Section 2.5: T1 again (it no longer exists once the call left the anchor), armed like a link leg. */
+    private Handoff prepareHandback(Call call, InetSocketAddress radio) {
+        GatewayClient anchor = gateway(call.anchor);
+        TerminationId x = call.serving.anchorTerm();
+        Added t1 = anchor.add(call.anchorContext, radio);
+        try {
+            anchor.modify(call.anchorContext, List.of(triple(x, t1.termination(), ISOLATE)),
+                List.of(new Change(t1.termination(), StreamMode.SEND_ONLY, null)));
+        } catch (GatewayException e) {
+            quietly(() -> anchor.subtract(call.anchorContext, t1.termination()));
+            throw e;
+        }
+        return new Handoff(Procedure.HANDBACK, new Leg(call.anchor, call.anchorContext, t1.termination(), radio,
+            t1.local(), t1.termination(), null));
+    }
+
+    /** Sections 2.3 steps 1-2 and 2.4: a new path through {@code target}, bicast from the anchor. */
+    private Handoff prepareGateway(Call call, String target, InetSocketAddress radio) {
+        GatewayClient anchor = gateway(call.anchor);
+        TerminationId x = call.serving.anchorTerm();
+        GatewayClient g = gateway(target);
+        // Two rounds of two transactions in parallel, so the new path is up after two round trips, not four.
+        // Round 1 (Add): in the target the radio leg (T4/T7) and the link (T5/T6) in a new context; in the anchor
+        // the link K (T3); all Inactive. Round 2 (arm): K isolated from the current mobile leg X, Remote = the
+        // target's link, SendOnly (G1 to G2 only); the target's link Remote = K, both target legs SendRecv.
+        CompletableFuture<TransactionReply> farAdd = g.addAllAsync(ContextId.CHOOSE, Arrays.asList(radio, null));
+        CompletableFuture<TransactionReply> anchorAdd = anchor.addAllAsync(call.anchorContext,
+            Collections.singletonList(null));
+        List<Added> far = null;
+        Added k = null;
+        GatewayException failed = null;
+        try {
+            far = g.added(farAdd, 2);
+        } catch (GatewayException e) {
+            failed = e;
+        }
+        try {
+            k = anchor.added(anchorAdd, 1).get(0);
+        } catch (GatewayException e) {
+            failed = failed == null ? e : failed;
+        }
+        if (failed == null) {
+            Added radioLeg = far.get(0);
+            Added link = far.get(1);
+            TerminationId kt = k.termination();
+            CompletableFuture<TransactionReply> armAnchor = anchor.modifyAsync(call.anchorContext,
+                List.of(triple(x, kt, ISOLATE)), List.of(new Change(kt, StreamMode.SEND_ONLY, link.local())));
+            CompletableFuture<TransactionReply> armFar = g.modifyAsync(radioLeg.context(), List.of(), List.of(
+                new Change(link.termination(), StreamMode.SEND_RECEIVE, k.local()),
+                new Change(radioLeg.termination(), StreamMode.SEND_RECEIVE, null)));
+            try {
+                anchor.check("arm", armAnchor);
+            } catch (GatewayException e) {
+                failed = e;
+            }
+            try {
+                g.check("arm", armFar);
+            } catch (GatewayException e) {
+                failed = failed == null ? e : failed;
+            }
+            if (failed == null) {
+                return new Handoff(Procedure.GATEWAY, new Leg(target, radioLeg.context(), radioLeg.termination(),
+                    radio, radioLeg.local(), kt, link.termination()));
+            }
+        }
+        // Undo whatever was done; X was never touched, so the call keeps its path.
+        if (far != null) {
+            ContextId ctx = far.get(0).context();
+            quietly(() -> g.release(ctx));
+        }
+        if (k != null) {
+            TerminationId kt = k.termination();
+            quietly(() -> anchor.subtract(call.anchorContext, kt));
+        }
+        throw failed;
+    }
+
+    // ---------------------------------------------------------------- detect (execute), complete, revert
+
+    /**
+     * Section 2.2 step 2: A's speech to B and B' (bicast). Lossless uplink switch (section 2.8): B' is heard from
+     * here on too, B until complete; A's egress forwards each packet once.
+     */
+    private String executeBicast(Call call) {
+        Leg s = call.serving;
+        Leg t = call.handoff.target;
+        gateway(s.gateway()).modify(s.context(), List.of(triple(aSide(call, s), t.radio(), BOTHWAY)),
+            List.of(new Change(t.radio(), StreamMode.SEND_RECEIVE, null)));
+        return "bicast (A,B') bothway, B' SendRecv";
+    }
+
+    /**
+     * Section 2.3 step 3 (seed 000 claim 6): only now is the new anchor leg bidirectional. The old one keeps sending
+     * and, for a lossless uplink switch (section 2.8), stays heard for UPLINK_OVERLAP_MS (or until complete
+     * subtracts it): what the mobile sent on the old path just before it moved still arrives, once.
+     */
+    private String detectGateway(Call call) {
+        Leg s = call.serving;
+        Handoff h = call.handoff;
+        GatewayClient anchor = gateway(call.anchor);
+        anchor.modify(call.anchorContext, List.of(), List.of(
+            new Change(h.target.anchorTerm(), StreamMode.SEND_RECEIVE, null)));
+        TerminationId old = s.anchorTerm();
+        events.schedule(() -> {
+            if (call.handoff == h && call.state == CallState.DETECTED) { // not yet completed or reverted
+                quietly(() -> anchor.modify(call.anchorContext, List.of(),
+                    List.of(new Change(old, StreamMode.SEND_ONLY, null))));
+            }
+        }, UPLINK_OVERLAP_MS, TimeUnit.MILLISECONDS);
+        return h.target.anchorTerm().text() + " SendRecv, " + old.text() + " heard " + UPLINK_OVERLAP_MS + " ms more";
+    }
+
+    /** Section 2.2 step 3: (A, B') bothway, Subtract B (statistics in the reply), B' SendRecv, one transaction. */
+    private String completeBicast(Call call) {
+        Leg s = call.serving;
+        Leg t = call.handoff.target;
+        Map<String, String> stats = gateway(s.gateway()).subtractAndModify(s.context(), List.of(triple(aSide(call, s),
+            t.radio(), BOTHWAY)), s.radio(), List.of(new Change(t.radio(), StreamMode.SEND_RECEIVE, null)));
+        call.serving = t;
+        return "subtracted " + s.anchorTerm().text() + " " + stats;
+    }
+
+    /** Section 2.3 step 4: Subtract the old anchor leg; then the old far path, if any. */
+    private String completeGateway(Call call) {
+        Leg s = call.serving;
+        Map<String, String> stats = gateway(call.anchor).subtract(call.anchorContext, s.anchorTerm());
+        if (!s.local()) {
+            GatewayClient old = gateway(s.gateway());
+            quietly(() -> old.release(s.context()));
+        }
+        call.serving = call.handoff.target;
+        return "subtracted " + s.anchorTerm().text() + " " + stats;
+    }
+
+    /** Section 2.2 step 4: B was never disturbed; cut B' off and remove it. */
+    private String revertBicast(Call call) {
+        Leg s = call.serving;
+        Handoff h = call.handoff;
+        gateway(s.gateway()).subtractAndModify(s.context(), List.of(triple(aSide(call, s), h.target.radio(),
+            ISOLATE)), h.target.radio(), List.of());
+        return "reverted " + h.procedure.kind() + " to " + h.target.gateway();
+    }
+
+    /**
+     * Section 2.3 step 4 (failure, seed 000 claim 3): the old anchor leg back to bidirectional first, then the new
+     * path released. After detect the mobile may already transmit on the new path: it stays heard for
+     * UPLINK_OVERLAP_MS, so the packets in flight there while the mobile goes back still arrive (section 2.8).
+     */
+    private String revertGateway(Call call) {
+        Leg s = call.serving;
+        Handoff h = call.handoff;
+        GatewayClient anchor = gateway(call.anchor);
+        anchor.subtractAndModify(call.anchorContext, List.of(), null,
+            List.of(new Change(s.anchorTerm(), StreamMode.SEND_RECEIVE, null)));
+        Runnable releaseNewPath = () -> {
+            quietly(() -> anchor.subtract(call.anchorContext, h.target.anchorTerm()));
+            if (!h.target.local()) {
+                GatewayClient g = gateway(h.target.gateway());
+                quietly(() -> g.release(h.target.context()));
+            }
+        };
+        if (call.state == CallState.DETECTED) { // the state before this revert: the mobile may be on the new path
+            events.schedule(releaseNewPath, UPLINK_OVERLAP_MS, TimeUnit.MILLISECONDS);
+        } else {
+            releaseNewPath.run();
+        }
+        return "reverted " + h.procedure.kind() + " to " + h.target.gateway();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private GatewayClient gateway(String name) {
+        GatewayClient g = gateways.get(name);
+        if (g == null) {
+            // names are checked against the configured gateways when an event arrives
+            throw new IllegalStateException("gateway '" + name + "' is not configured: " + gateways.keySet());
+        }
+        return g;
+    }
+
+    /** "A" of section 2.2 in the serving context: the far party's leg in the anchor, else the link to the anchor. */
+    private static TerminationId aSide(Call call, Leg s) {
+        return s.local() ? call.far : s.link();
+    }
+
+    private static TopologyTriple triple(TerminationId from, TerminationId to, TopologyDirection direction) {
+        return new TopologyTriple(from, to, direction);
+    }
+
+    static void quietly(Runnable cleanup) {
+        try {
+            cleanup.run();
+        } catch (RuntimeException e) {
+            LOG.warn("cleanup failed cause={}", e.getMessage());
+        }
+    }
+}
