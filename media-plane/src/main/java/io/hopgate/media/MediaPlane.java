@@ -49,6 +49,7 @@ public final class MediaPlane implements AutoCloseable {
     private final IoLoop[] loops;
     private final UdpServer[] servers;
     private final PortPool ports;
+    private final DescriptorBudget descriptors = new DescriptorBudget();
     private final Map<Integer, MediaContext> contexts = new ConcurrentHashMap<>();
     private final Map<String, Termination> terminations = new ConcurrentHashMap<>();
     private final boolean nativeTransport;
@@ -154,6 +155,7 @@ public final class MediaPlane implements AutoCloseable {
     }
 
     private Termination bindPair(MediaContext context, int index) throws MediaPlaneException {
+        descriptors.reserve(2);
         int attempts = 0;
         while (true) {
             int port = ports.acquire();

@@ -107,7 +107,9 @@ final class ControlQueue implements AutoCloseable {
             while ((task = take()) != null) {
                 try {
                     task.run();
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | LinkageError e) {
+                    // LinkageError: a class that could not be loaded (e.g. no descriptor left to read the jar) fails
+                    // this message only; the thread lives on and the peer's retransmission gets another try.
                     org.slf4j.LoggerFactory.getLogger(ControlQueue.class).error("control task failed", e);
                 }
             }

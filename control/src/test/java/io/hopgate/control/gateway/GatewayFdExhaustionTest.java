@@ -58,7 +58,13 @@ class GatewayFdExhaustionTest {
             long lastContext = 0;
             TransactionReply refused = null;
             for (int i = 0; i < FD_LIMIT && refused == null; i++) {
-                TransactionReply r = mgc.transaction("Context = $ { " + add("SendReceive", 9) + " }");
+                TransactionReply r;
+                try {
+                    r = mgc.transaction("Context = $ { " + add("SendReceive", 9) + " }");
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + " after " + added.size() + " Adds; gateway output:\n"
+                        + daemon.output(), e);
+                }
                 if (errorCode(r) != 0) {
                     refused = r;
                 } else {
