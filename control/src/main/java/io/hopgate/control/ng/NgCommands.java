@@ -223,7 +223,9 @@ public final class NgCommands {
                             t.id(), t.remote().rtp(), m.address());
                     }
                     plane(() -> {
-                        plane.remote(t, m.address());
+                        // dual receive (RFC 3264 section 8.3.1): packets the party sent from its old address
+                        // before it moved still arrive, until its first from the new one
+                        plane.remote(t, m.address(), true);
                         return null;
                     });
                 }

@@ -165,11 +165,17 @@ class NgDaemonTest {
         assertThat(audioPort(text(reanswer, "sdp"))).as("the caller's port stays too")
             .isEqualTo(call.callerSendsTo().getPort());
 
+        caller.send(call.callerSendsTo(), 9); // in flight from the old address when the re-offer came
+        RtpPeer.Received late = callee.receive(ARRIVAL);
+        assertThat(late).as("dual receive: the old address is heard until the new one speaks").isNotNull();
+        assertThat(late.tag()).isEqualTo(9);
         moved.send(call.callerSendsTo(), 2);
         RtpPeer.Received second = callee.receive(ARRIVAL);
         assertThat(second.tag()).isEqualTo(2);
         assertThat(second.ssrc()).as("same SSRC toward the callee").isEqualTo(first.ssrc());
-        assertThat(second.sequence()).as("consecutive sequence numbers").isEqualTo((first.sequence() + 1) & 0xFFFF);
+        assertThat(second.sequence()).as("consecutive sequence numbers").isEqualTo((first.sequence() + 2) & 0xFFFF);
+        caller.send(call.callerSendsTo(), 10);
+        assertThat(callee.drain(QUIET)).as("once the new address spoke, the old one is refused").isZero();
         callee.send(call.calleeSendsTo(), 3);
         assertThat(moved.receive(ARRIVAL).tag()).as("the callee's media follows the caller").isEqualTo(3);
         assertThat(caller.drain(QUIET)).as("nothing to the old address").isZero();
