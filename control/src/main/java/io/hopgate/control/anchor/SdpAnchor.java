@@ -48,7 +48,7 @@ public final class SdpAnchor {
      */
     public CompletableFuture<AnchoredPair> open(SessionDescription offer) {
         return gateway.addAsync(ContextId.CHOOSE, List.of(
-                StreamRequest.of(StreamMode.SEND_RECEIVE, offer.format("\n")),
+                remote(offer),
                 StreamRequest.of(StreamMode.INACTIVE, null)))
             .thenApply(SdpAnchor::pair);
     }
@@ -83,7 +83,7 @@ public final class SdpAnchor {
      * until the first packet from the new one (docs/architecture.md section 2.8).
      */
     public CompletableFuture<Void> move(ContextId context, TerminationId leg, SessionDescription moved) {
-        StreamRequest newRemote = StreamRequest.moved(StreamMode.SEND_RECEIVE, moved.format("\n"));
+        StreamRequest newRemote = StreamRequest.moved(StreamMode.SEND_RECEIVE, anchored(moved).format("\n"));
         return gateway.modifyStreamAsync(context, leg, newRemote);
     }
 
@@ -98,15 +98,29 @@ public final class SdpAnchor {
     }
 
     private static StreamRequest remote(SessionDescription sdp) {
-        return StreamRequest.of(StreamMode.SEND_RECEIVE, sdp.format("\n"));
+        return StreamRequest.of(StreamMode.SEND_RECEIVE, anchored(sdp).format("\n"));
     }
 
-    /** A party's SDP with the gateway's address and port in place of the party's own. */
+    /**
+     * The one stream a leg carries: the first audio m= line (else the first). A gateway leg is one RTP stream, so the
+     * gateway is given that line only; {@link #rewrite} refuses the others toward the peer.
+     */
+    static SessionDescription anchored(SessionDescription sdp) {
+        return sdp.onlyMedia(sdp.audioIndex());
+    }
+
+    /**
+     * A party's SDP with the gateway's address and port in place of the party's own on the anchored stream; every
+     * other m= line gets port 0, a refused stream (RFC 3264 section 6), since nothing would carry it.
+     */
     public static String rewrite(SessionDescription sdp, InetSocketAddress gatewayMedia) {
         String type = gatewayMedia.getAddress() instanceof Inet6Address ? "IP6" : "IP4";
-        return sdp.withConnection(type, gatewayMedia.getAddress().getHostAddress())
-            .withMediaPort(0, gatewayMedia.getPort())
-            .format("\r\n");
+        SessionDescription rewritten = sdp.withConnection(type, gatewayMedia.getAddress().getHostAddress());
+        int anchored = sdp.audioIndex();
+        for (int i = 0; i < sdp.media().size(); i++) {
+            rewritten = rewritten.withMediaPort(i, i == anchored ? gatewayMedia.getPort() : 0);
+        }
+        return rewritten.format("\r\n");
     }
 
     /** A message body as SDP, or null when it is empty or not SDP this codec reads. */

@@ -189,8 +189,11 @@ public final class SessionDescription
         return null;
     }
 
-    /** @return index of the first {@code m=audio} section, else of the first media, else -1. */
-    private int audioIndex()
+    /**
+     * @return index of the first {@code m=audio} section, else of the first media, else -1: the one stream a
+     * gateway leg carries.
+     */
+    public int audioIndex()
     {
         for (int i = 0; i < media.size(); i++)
         {
@@ -289,6 +292,17 @@ public final class SessionDescription
     public SessionDescription withMediaPort(final int index, final int port)
     {
         return withMedia(index, media.get(index).withPort(port));
+    }
+
+    /** @return a copy with media section {@code index} only, or this when there is no such section. */
+    public SessionDescription onlyMedia(final int index)
+    {
+        if (index < 0 || index >= media.size() || media.size() == 1)
+        {
+            return this;
+        }
+        return new SessionDescription(version, origin, sessionName, connection, otherLines, attributes,
+            List.of(media.get(index)));
     }
 
     public SessionDescription withMedia(final int index, final MediaDescription replacement)
