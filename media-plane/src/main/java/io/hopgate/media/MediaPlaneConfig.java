@@ -22,8 +22,8 @@ import java.net.InetAddress;
  *                                  (docs/architecture.md section 5.1)
  * @param connectSockets            connect a termination's RTP socket to its settled remote: the kernel then
  *                                  filters sources, reads skip the per-read address lookup, and an unreachable
- *                                  peer (ICMP) is reported. Off by default: twice in many test runs a first
- *                                  packet after both parties of a SIP call moved was lost with it on, cause unknown
+ *                                  peer (ICMP) is reported. On by default in the gateway ({@code
+ *                                  media.connect-sockets}); {@link #loopback} leaves it off for the unit tests
  * @param moveOnUnreachable         hold packets for a termination whose peer is reported unreachable, as if control
  *                                  had marked it moving, until the peer is heard again or a new remote is set
  */

@@ -54,8 +54,10 @@ class GatewayRepointTest {
 
     private GatewayClient gateway(int i) {
         int min = PORT_BASE + i * 100;
+        // Unconnected sockets: the forwarding rule then counts each refused old-path packet, which is how this test
+        // knows all of them reached the anchor. Connected (the default), the kernel drops them before the rule, uncounted.
         GatewayService g = new GatewayService(Config.load(null, List.of("control.listen=127.0.0.1:0", "admin.listen=",
-            "media.port-min=" + min, "media.port-max=" + (min + 99))));
+            "media.port-min=" + min, "media.port-max=" + (min + 99), "media.connect-sockets=false")));
         g.start();
         gateways.add(g);
         return new GatewayClient("G" + (i + 1), g.controlAddress(), endpoint, 10_000);

@@ -199,8 +199,10 @@ class NgDaemonTest {
         assertThat(callee.receive(ARRIVAL).tag()).isEqualTo(1);
         Dict query = proxy.call(command("query", "call-id", "c3"));
         Dict totals = (Dict) query.get("totals");
+        // The packet to the callee's leg before the answer is refused by the forwarding rule and counted; once a leg
+        // has its address its socket is connected (media.connect-sockets, the default) and the kernel drops strangers.
         assertThat(((Int) ((Dict) totals.get("RTP")).get("errors")).value()).as(query.toString())
-            .isGreaterThanOrEqualTo(2);
+            .isGreaterThanOrEqualTo(1);
     }
 
     @Test

@@ -557,6 +557,31 @@ class SipMobilityServerTest {
         assertThat(gateway.plane().contexts()).hasSize(1);
     }
 
+    /**
+     * The race that kept connected sockets off by default (a first packet lost right after both parties moved at
+     * once) stays closed: each remote is published together with its socket's connect on the owning loop
+     * (docs/architecture.md, connected sockets). Strict: the first packet each way must arrive, every repetition.
+     */
+    @org.junit.jupiter.api.RepeatedTest(8)
+    void shouldCarryTheFirstPacketEachWayRightAfterBothPartiesMovedAtOnce() throws Exception {
+        registerBoth();
+        RtpPeer aliceNew = peer(0xA2);
+        RtpPeer bobNew = peer(0xB2);
+        Call call = call(peer(0xA1), peer(0xB1));
+        alice.inDialog(call.alice(), "INVITE", TestUa.sdp("alice", aliceNew.port()));
+        bob.inDialog(call.bob(), "INVITE", TestUa.sdp("bob", bobNew.port()));
+        moveUntilAccepted(alice, call.alice(), aliceNew, call.sdpToAlice());
+        moveUntilAccepted(bob, call.bob(), bobNew, call.sdpToBob());
+        aliceNew.send(call.gatewayForAlice(), 41);
+        bobNew.send(call.gatewayForBob(), 51);
+        RtpPeer.Received atBob = bobNew.receive(ARRIVAL);
+        RtpPeer.Received atAlice = aliceNew.receive(ARRIVAL);
+        assertThat(atBob).as("alice's first packet after both moves, at bob").isNotNull();
+        assertThat(atBob.tag()).isEqualTo(41);
+        assertThat(atAlice).as("bob's first packet after both moves, at alice").isNotNull();
+        assertThat(atAlice.tag()).isEqualTo(51);
+    }
+
     /** Waits for the final response to {@code ua}'s re-INVITE; after a 491 the move is sent again (RFC 3261 14.1). */
     private static void moveUntilAccepted(TestUa ua, TestUa.Dialog dialog, RtpPeer newAddress, String sdpFromGateway)
         throws Exception {
