@@ -1,5 +1,7 @@
 package io.hopgate.control.ng;
 
+import io.hopgate.control.megaco.WarnLimiter;
+import io.hopgate.control.megaco.WireText;
 import io.hopgate.control.ng.Bencode.Dict;
 import io.hopgate.media.MediaContext;
 import io.hopgate.media.MediaPlane;
@@ -35,9 +37,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NgCommands {
     private static final Logger LOG = LoggerFactory.getLogger(NgCommands.class);
+    private static final java.util.Set<String> KNOWN_COMMANDS = java.util.Set.of("ping", "offer", "answer", "delete",
+        "query", "list", "statistics", "move");
     static final int DEFAULT_LIST_LIMIT = 32;
 
     private final MediaPlane plane;
+    /** One line per command name per 10 s: a peer sending bad commands must not flood the log (docs section 5.2). */
+    private final WarnLimiter warnings = new WarnLimiter(10_000);
     private final ScheduledExecutorService commandThread;
     private final long defaultDeleteDelayMs;
     private final Map<String, NgCall> calls = new LinkedHashMap<>();
@@ -74,10 +80,15 @@ public final class NgCommands {
             if (command.equals("offer")) {
                 rejectedSessions++;
             }
-            LOG.warn("ng command failed cmd={} cause={}", command, e.getMessage());
+            String kind = KNOWN_COMMANDS.contains(command) ? command : "?";
+            long suppressed = warnings.admit(kind, System.nanoTime());
+            if (suppressed >= 0) {
+                LOG.warn("ng command failed cmd={} cause={} suppressed-since-last={}", WireText.escape(command),
+                    WireText.escape(e.getMessage()), suppressed);
+            }
             return error(e.getMessage());
         } catch (RuntimeException e) {
-            LOG.error("ng command failed cmd={}", command, e);
+            LOG.error("ng command failed cmd={}", WireText.escape(command), e);
             return error("internal error in '" + command + "': " + e);
         }
     }
