@@ -49,57 +49,134 @@ public record MediaPlaneConfig(InetAddress address, int portMin, int portMax, in
         }
     }
 
-    /** Loopback defaults for tests and the demo. */
+    /** Loopback defaults for tests, the load tool and the benchmarks: {@link Builder}'s defaults. */
     public static MediaPlaneConfig loopback(int portMin, int portMax) {
-        return new MediaPlaneConfig(InetAddress.getLoopbackAddress(), portMin, portMax, 1, 10_000, 8, true,
-            1 << 20, 2000, 200, 64, false, false, true);
+        return builder(InetAddress.getLoopbackAddress(), portMin, portMax).build();
+    }
+
+    /** A builder with this gateway's defaults (those of {@code config/hopgate.yaml}, but unconnected sockets). */
+    public static Builder builder(InetAddress address, int portMin, int portMax) {
+        return new Builder(address, portMin, portMax);
+    }
+
+    public Builder toBuilder() {
+        return builder(address, portMin, portMax).ioThreads(ioThreads).maxContexts(maxContexts)
+            .maxTerminationsPerContext(maxTerminationsPerContext).rewriteContinuity(rewriteContinuity)
+            .socketBufferBytes(socketBufferBytes).dualReceiveMs(dualReceiveMs)
+            .moveBuffer(moveBufferMs, moveBufferPackets)
+            .latch(latch).connectSockets(connectSockets).moveOnUnreachable(moveOnUnreachable);
     }
 
     public MediaPlaneConfig withIoThreads(int threads) {
-        return new MediaPlaneConfig(address, portMin, portMax, threads, maxContexts, maxTerminationsPerContext,
-            rewriteContinuity, socketBufferBytes, dualReceiveMs, moveBufferMs, moveBufferPackets, latch,
-            connectSockets, moveOnUnreachable);
+        return toBuilder().ioThreads(threads).build();
     }
 
     public MediaPlaneConfig withMaxContexts(int max) {
-        return new MediaPlaneConfig(address, portMin, portMax, ioThreads, max, maxTerminationsPerContext,
-            rewriteContinuity, socketBufferBytes, dualReceiveMs, moveBufferMs, moveBufferPackets, latch,
-            connectSockets, moveOnUnreachable);
+        return toBuilder().maxContexts(max).build();
     }
 
     public MediaPlaneConfig withRewriteContinuity(boolean rewrite) {
-        return new MediaPlaneConfig(address, portMin, portMax, ioThreads, maxContexts, maxTerminationsPerContext,
-            rewrite, socketBufferBytes, dualReceiveMs, moveBufferMs, moveBufferPackets, latch,
-            connectSockets, moveOnUnreachable);
+        return toBuilder().rewriteContinuity(rewrite).build();
     }
 
     public MediaPlaneConfig withDualReceiveMs(int ms) {
-        return new MediaPlaneConfig(address, portMin, portMax, ioThreads, maxContexts, maxTerminationsPerContext,
-            rewriteContinuity, socketBufferBytes, ms, moveBufferMs, moveBufferPackets, latch, connectSockets,
-            moveOnUnreachable);
+        return toBuilder().dualReceiveMs(ms).build();
     }
 
     public MediaPlaneConfig withMoveBuffer(int ms, int packets) {
-        return new MediaPlaneConfig(address, portMin, portMax, ioThreads, maxContexts, maxTerminationsPerContext,
-            rewriteContinuity, socketBufferBytes, dualReceiveMs, ms, packets, latch, connectSockets,
-            moveOnUnreachable);
+        return toBuilder().moveBuffer(ms, packets).build();
     }
 
     public MediaPlaneConfig withLatch(boolean on) {
-        return new MediaPlaneConfig(address, portMin, portMax, ioThreads, maxContexts, maxTerminationsPerContext,
-            rewriteContinuity, socketBufferBytes, dualReceiveMs, moveBufferMs, moveBufferPackets, on, connectSockets,
-            moveOnUnreachable);
+        return toBuilder().latch(on).build();
     }
 
     public MediaPlaneConfig withConnectSockets(boolean on) {
-        return new MediaPlaneConfig(address, portMin, portMax, ioThreads, maxContexts, maxTerminationsPerContext,
-            rewriteContinuity, socketBufferBytes, dualReceiveMs, moveBufferMs, moveBufferPackets, latch, on,
-            moveOnUnreachable);
+        return toBuilder().connectSockets(on).build();
     }
 
     public MediaPlaneConfig withMoveOnUnreachable(boolean on) {
-        return new MediaPlaneConfig(address, portMin, portMax, ioThreads, maxContexts, maxTerminationsPerContext,
-            rewriteContinuity, socketBufferBytes, dualReceiveMs, moveBufferMs, moveBufferPackets, latch,
-            connectSockets, on);
+        return toBuilder().moveOnUnreachable(on).build();
+    }
+
+    /** Named settings instead of fourteen positional ones; {@link #build} checks them. */
+    public static final class Builder {
+        private final InetAddress address;
+        private final int portMin;
+        private final int portMax;
+        private int ioThreads = 1;
+        private int maxContexts = 10_000;
+        private int maxTerminationsPerContext = 8;
+        private boolean rewriteContinuity = true;
+        private int socketBufferBytes = 1 << 20;
+        private int dualReceiveMs = 2000;
+        private int moveBufferMs = 200;
+        private int moveBufferPackets = 64;
+        private boolean latch;
+        private boolean connectSockets;
+        private boolean moveOnUnreachable = true;
+
+        private Builder(InetAddress address, int portMin, int portMax) {
+            this.address = address;
+            this.portMin = portMin;
+            this.portMax = portMax;
+        }
+
+        public Builder ioThreads(int threads) {
+            this.ioThreads = threads;
+            return this;
+        }
+
+        public Builder maxContexts(int max) {
+            this.maxContexts = max;
+            return this;
+        }
+
+        public Builder maxTerminationsPerContext(int max) {
+            this.maxTerminationsPerContext = max;
+            return this;
+        }
+
+        public Builder rewriteContinuity(boolean rewrite) {
+            this.rewriteContinuity = rewrite;
+            return this;
+        }
+
+        public Builder socketBufferBytes(int bytes) {
+            this.socketBufferBytes = bytes;
+            return this;
+        }
+
+        public Builder dualReceiveMs(int ms) {
+            this.dualReceiveMs = ms;
+            return this;
+        }
+
+        public Builder moveBuffer(int ms, int packets) {
+            this.moveBufferMs = ms;
+            this.moveBufferPackets = packets;
+            return this;
+        }
+
+        public Builder latch(boolean on) {
+            this.latch = on;
+            return this;
+        }
+
+        public Builder connectSockets(boolean on) {
+            this.connectSockets = on;
+            return this;
+        }
+
+        public Builder moveOnUnreachable(boolean on) {
+            this.moveOnUnreachable = on;
+            return this;
+        }
+
+        public MediaPlaneConfig build() {
+            return new MediaPlaneConfig(address, portMin, portMax, ioThreads, maxContexts, maxTerminationsPerContext,
+                rewriteContinuity, socketBufferBytes, dualReceiveMs, moveBufferMs, moveBufferPackets, latch,
+                connectSockets, moveOnUnreachable);
+        }
     }
 }

@@ -34,6 +34,8 @@ final class Call {
         final Procedure procedure;
         final Leg target;
         ScheduledFuture<?> timer;
+        /** When detect moved the uplink (System.nanoTime), or 0: the old path is retired UPLINK_OVERLAP_MS later. */
+        long detectedNanos;
 
         Handoff(Procedure procedure, Leg target) {
             this.procedure = procedure;

@@ -216,6 +216,7 @@ final class HandoffSteps {
     private String executeBicast(Call call) {
         Leg s = call.serving;
         Leg t = call.handoff.target;
+        call.handoff.detectedNanos = System.nanoTime();
         gateway(s.gateway()).modify(s.context(), List.of(triple(aSide(call, s), t.radio(), BOTHWAY)),
             List.of(new Change(t.radio(), StreamMode.SEND_RECEIVE, null)));
         return "bicast (A,B') bothway, B' SendRecv";
@@ -233,6 +234,7 @@ final class HandoffSteps {
         anchor.modify(call.anchorContext, List.of(), List.of(
             new Change(h.target.anchorTerm(), StreamMode.SEND_RECEIVE, null)));
         TerminationId old = s.anchorTerm();
+        h.detectedNanos = System.nanoTime();
         events.schedule(() -> {
             if (call.handoff == h && call.state == CallState.DETECTED) { // not yet completed or reverted
                 quietly(() -> anchor.modify(call.anchorContext, List.of(),
@@ -242,26 +244,59 @@ final class HandoffSteps {
         return h.target.anchorTerm().text() + " SendRecv, " + old.text() + " heard " + UPLINK_OVERLAP_MS + " ms more";
     }
 
-    /** Section 2.2 step 3: (A, B') bothway, Subtract B (statistics in the reply), B' SendRecv, one transaction. */
+    /**
+     * Section 2.2 step 3: (A, B') bothway, Subtract B (statistics in the reply), B' SendRecv, one transaction. The
+     * first and last are in effect since execute; B goes, as the old path of a gateway handoff does, not before
+     * UPLINK_OVERLAP_MS after execute, so what the mobile sent from B just before it moved still arrives (2.8).
+     */
     private String completeBicast(Call call) {
         Leg s = call.serving;
-        Leg t = call.handoff.target;
-        Map<String, String> stats = gateway(s.gateway()).subtractAndModify(s.context(), List.of(triple(aSide(call, s),
-            t.radio(), BOTHWAY)), s.radio(), List.of(new Change(t.radio(), StreamMode.SEND_RECEIVE, null)));
+        Handoff h = call.handoff;
+        Leg t = h.target;
         call.serving = t;
-        return "subtracted " + s.anchorTerm().text() + " " + stats;
+        java.util.function.Supplier<Map<String, String>> retire = () -> gateway(s.gateway()).subtractAndModify(
+            s.context(), List.of(triple(aSide(call, s), t.radio(), BOTHWAY)), s.radio(),
+            List.of(new Change(t.radio(), StreamMode.SEND_RECEIVE, null)));
+        long leftMs = overlapLeftMs(h);
+        if (leftMs > 0) {
+            events.schedule(() -> quietly(retire::get), leftMs, TimeUnit.MILLISECONDS);
+            return s.radio().text() + " subtracted " + leftMs + " ms later (uplink still in flight)";
+        }
+        return "subtracted " + s.anchorTerm().text() + " " + retire.get();
     }
 
-    /** Section 2.3 step 4: Subtract the old anchor leg; then the old far path, if any. */
+    /** What is left of UPLINK_OVERLAP_MS since the uplink moved (execute or detect), 0 when it has passed. */
+    private static long overlapLeftMs(Handoff h) {
+        return h.detectedNanos == 0 ? 0
+            : Math.max(0, UPLINK_OVERLAP_MS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - h.detectedNanos));
+    }
+
+    /**
+     * Section 2.3 step 4: Subtract the old anchor leg and release the old far path, if any: different gateways, so
+     * in parallel (one round trip, not two). What the mobile sent on the old path just before detect may still be on
+     * its way through the old gateway (section 2.8): within UPLINK_OVERLAP_MS of detect the old path is retired only
+     * once that much time has passed; the call is on the new path at once either way.
+     */
     private String completeGateway(Call call) {
         Leg s = call.serving;
-        Map<String, String> stats = gateway(call.anchor).subtract(call.anchorContext, s.anchorTerm());
-        if (!s.local()) {
-            GatewayClient old = gateway(s.gateway());
-            quietly(() -> old.release(s.context()));
+        Handoff h = call.handoff;
+        call.serving = h.target;
+        long leftMs = overlapLeftMs(h);
+        if (leftMs > 0) {
+            events.schedule(() -> quietly(() -> retireOldPath(call, s)), leftMs, TimeUnit.MILLISECONDS);
+            return s.anchorTerm().text() + " subtracted " + leftMs + " ms later (uplink still in flight)";
         }
-        call.serving = call.handoff.target;
-        return "subtracted " + s.anchorTerm().text() + " " + stats;
+        return "subtracted " + s.anchorTerm().text() + " " + retireOldPath(call, s);
+    }
+
+    private Map<String, String> retireOldPath(Call call, Leg old) {
+        CompletableFuture<Void> oldReleased = old.local() ? CompletableFuture.completedFuture(null)
+            : gateway(old.gateway()).releaseAsync(old.context());
+        try {
+            return gateway(call.anchor).subtract(call.anchorContext, old.anchorTerm());
+        } finally {
+            quietly(oldReleased::join);
+        }
     }
 
     /** Section 2.2 step 4: B was never disturbed; cut B' off and remove it. */
@@ -284,12 +319,11 @@ final class HandoffSteps {
         GatewayClient anchor = gateway(call.anchor);
         anchor.subtractAndModify(call.anchorContext, List.of(), null,
             List.of(new Change(s.anchorTerm(), StreamMode.SEND_RECEIVE, null)));
-        Runnable releaseNewPath = () -> {
+        Runnable releaseNewPath = () -> { // two gateways: in parallel
+            CompletableFuture<Void> targetReleased = h.target.local() ? CompletableFuture.completedFuture(null)
+                : gateway(h.target.gateway()).releaseAsync(h.target.context());
             quietly(() -> anchor.subtract(call.anchorContext, h.target.anchorTerm()));
-            if (!h.target.local()) {
-                GatewayClient g = gateway(h.target.gateway());
-                quietly(() -> g.release(h.target.context()));
-            }
+            quietly(targetReleased::join);
         };
         if (call.state == CallState.DETECTED) { // the state before this revert: the mobile may be on the new path
             events.schedule(releaseNewPath, UPLINK_OVERLAP_MS, TimeUnit.MILLISECONDS);

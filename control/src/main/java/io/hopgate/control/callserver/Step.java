@@ -14,11 +14,13 @@ public enum Step {
     PREPARE_HANDBACK("anchor: Add T1 Inactive; then (X, T1, isolate), T1 SendOnly"),
     EXECUTE_BICAST("serving: (A, B', bothway), B' SendRecv: bicast to B and B', uplink heard from both"),
     DETECT_GATEWAY("anchor: K SendRecv; X SendOnly 200 ms later (uplink heard from both meanwhile)"),
-    COMPLETE_BICAST("serving: (A, B', bothway), Subtract B, B' SendRecv, in one transaction"),
-    COMPLETE_GATEWAY("anchor: Subtract X; then release the old serving gateway's context, if not the anchor's"),
+    COMPLETE_BICAST("serving: (A, B', bothway), Subtract B, B' SendRecv, in one transaction, not before 200 ms after"
+        + " execute"),
+    COMPLETE_GATEWAY("anchor: Subtract X; in parallel the old serving gateway, if not the anchor: release its context;"
+        + " not before 200 ms after detect"),
     REVERT_BICAST("serving: (A, B', isolate), Subtract B', in one transaction; B was never disturbed"),
-    REVERT_GATEWAY("anchor: X SendRecv; then Subtract K (200 ms later after detect); then release the target's"
-        + " context, if not the anchor's"),
+    REVERT_GATEWAY("anchor: X SendRecv; then (200 ms later after detect) in parallel: anchor Subtract K, target"
+        + " (if not the anchor) release its context"),
     RELEASE("anchor: Subtract * of the call's context; serving gateway, if not the anchor: Subtract * of its context");
 
     private final String h248;

@@ -218,10 +218,18 @@ public final class GatewayService implements Service {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("media.address=" + media.address() + ": not an IP address", e);
         }
-        return new MediaPlaneConfig(address, media.portMin(), media.portMax(), media.ioThreads(), media.maxContexts(),
-            media.maxTerminationsPerContext(), media.rewritesContinuity(), media.socketBufferBytes(),
-            (int) media.dualReceiveMs(), (int) media.moveBufferMs(), media.moveBufferPackets(), media.latch(),
-            media.connectSockets(), media.moveOnUnreachable());
+        return MediaPlaneConfig.builder(address, media.portMin(), media.portMax())
+            .ioThreads(media.ioThreads())
+            .maxContexts(media.maxContexts())
+            .maxTerminationsPerContext(media.maxTerminationsPerContext())
+            .rewriteContinuity(media.rewritesContinuity())
+            .socketBufferBytes(media.socketBufferBytes())
+            .dualReceiveMs((int) media.dualReceiveMs())
+            .moveBuffer((int) media.moveBufferMs(), media.moveBufferPackets())
+            .latch(media.latch())
+            .connectSockets(media.connectSockets())
+            .moveOnUnreachable(media.moveOnUnreachable())
+            .build();
     }
 
     /** {@code control.allowed-peers}: entries are an IP (any port) or IP:port; an empty list allows everyone. */

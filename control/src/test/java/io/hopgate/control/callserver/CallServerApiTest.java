@@ -97,7 +97,10 @@ class CallServerApiTest {
         assertThat(h.event(step, "complete", null).body().path("duplicate").asBoolean()).isTrue();
         assertThat(h.event(step, "required", required).body().path("duplicate").asBoolean()).isTrue();
         assertThat(state()).isEqualTo("ACTIVE");
-        // One handoff happened: G1 keeps T2 and T3, G2 one context with T4 and T5.
+        // One handoff happened: G1 keeps T2 and T3, G2 one context with T4 and T5 (X goes UPLINK_OVERLAP_MS after
+        // detect: packets in flight on the old path still arrive).
+        io.hopgate.media.Await.until("X retired", java.time.Duration.ofSeconds(5),
+            () -> h.gateways().get(0).plane().terminations().size() == 2);
         assertThat(h.gateways().get(0).plane().terminations()).hasSize(2);
         assertThat(h.gateways().get(1).plane().terminations()).hasSize(2);
         long completes = h.api("get", "GET", "/calls/" + id, null).body().path("history").findValuesAsText("event")

@@ -134,7 +134,7 @@ class ControlUnderLoadTest {
      * Sends an AuditValue and retransmits it every 500 ms as an MGC does (the kernel may drop a datagram while the
      * socket's buffer is full of the burst); true when its reply arrives within {@code deadlineMs}.
      */
-    private static boolean auditRetransmittingLikeAnMgc(InetAddress from, InetSocketAddress target, long id,
+    static boolean auditRetransmittingLikeAnMgc(InetAddress from, InetSocketAddress target, long id,
                                                         long deadlineMs) throws Exception {
         try (DatagramSocket socket = new DatagramSocket(0, from)) {
             socket.setSoTimeout(500);

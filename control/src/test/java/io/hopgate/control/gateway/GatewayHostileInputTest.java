@@ -121,11 +121,10 @@ class GatewayHostileInputTest {
         assertThat(atB.tags).as("a -> b: every legitimate packet").isEqualTo(sentAB);
         assertThat(atA.tags).as("b -> a: every legitimate packet").isEqualTo(sentBA);
 
-        // Both control protocols still answer, from a new peer and at once.
-        try (H248TestClient fresh = new H248TestClient(gateway.controlAddress(), InetAddress.getByName("127.0.0.4"))) {
-            TransactionReply audit = fresh.transaction("Context = - { AuditValue = ROOT { Audit { } } }");
-            assertThat(errorCode(audit)).as(fresh.lastRaw).isZero();
-        }
+        // Both control protocols still answer a new peer that retransmits as a real MGC or proxy does (the kernel may
+        // still drop a datagram while the flood drains from the socket's buffer).
+        assertThat(ControlUnderLoadTest.auditRetransmittingLikeAnMgc(InetAddress.getByName("127.0.0.4"),
+            gateway.controlAddress(), 777_000, 10_000)).as("H.248 AuditValue answered after the flood").isTrue();
         assertThat(ngPing(gateway.ngAddress())).contains("pong");
         String lonelyTerm = H248TestClient.terminations(lonely).get(0);
         Await.until("refused media counted on the leg without a remote", ARRIVAL,
@@ -200,14 +199,22 @@ class GatewayHostileInputTest {
         }
     }
 
+    /** An ng ping, retransmitted every 500 ms for up to 10 s (same cookie: answered from the cache if repeated). */
     private static String ngPing(InetSocketAddress ng) throws Exception {
         try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            s.setSoTimeout(5000);
+            s.setSoTimeout(500);
             byte[] ping = "after_flood d7:command4:pinge".getBytes(StandardCharsets.US_ASCII);
-            s.send(new DatagramPacket(ping, ping.length, ng));
-            DatagramPacket in = new DatagramPacket(new byte[2048], 2048);
-            s.receive(in);
-            return new String(in.getData(), 0, in.getLength(), StandardCharsets.US_ASCII);
+            for (int attempt = 0; attempt < 20; attempt++) {
+                s.send(new DatagramPacket(ping, ping.length, ng));
+                DatagramPacket in = new DatagramPacket(new byte[2048], 2048);
+                try {
+                    s.receive(in);
+                    return new String(in.getData(), 0, in.getLength(), StandardCharsets.US_ASCII);
+                } catch (java.net.SocketTimeoutException e) {
+                    // retransmit
+                }
+            }
+            return "no answer in 10 s";
         }
     }
 
