@@ -253,16 +253,18 @@ final class HandoffSteps {
         Leg s = call.serving;
         Handoff h = call.handoff;
         Leg t = h.target;
-        call.serving = t;
         java.util.function.Supplier<Map<String, String>> retire = () -> gateway(s.gateway()).subtractAndModify(
             s.context(), List.of(triple(aSide(call, s), t.radio(), BOTHWAY)), s.radio(),
             List.of(new Change(t.radio(), StreamMode.SEND_RECEIVE, null)));
         long leftMs = overlapLeftMs(h);
         if (leftMs > 0) {
+            call.serving = t;
             events.schedule(() -> quietly(retire::get), leftMs, TimeUnit.MILLISECONDS);
             return s.radio().text() + " subtracted " + leftMs + " ms later (uplink still in flight)";
         }
-        return "subtracted " + s.anchorTerm().text() + " " + retire.get();
+        Map<String, String> stats = retire.get(); // a gateway error leaves the call where it was
+        call.serving = t;
+        return "subtracted " + s.anchorTerm().text() + " " + stats;
     }
 
     /** What is left of UPLINK_OVERLAP_MS since the uplink moved (execute or detect), 0 when it has passed. */
@@ -280,13 +282,15 @@ final class HandoffSteps {
     private String completeGateway(Call call) {
         Leg s = call.serving;
         Handoff h = call.handoff;
-        call.serving = h.target;
         long leftMs = overlapLeftMs(h);
         if (leftMs > 0) {
+            call.serving = h.target;
             events.schedule(() -> quietly(() -> retireOldPath(call, s)), leftMs, TimeUnit.MILLISECONDS);
             return s.anchorTerm().text() + " subtracted " + leftMs + " ms later (uplink still in flight)";
         }
-        return "subtracted " + s.anchorTerm().text() + " " + retireOldPath(call, s);
+        Map<String, String> stats = retireOldPath(call, s); // a gateway error leaves the call where it was
+        call.serving = h.target;
+        return "subtracted " + s.anchorTerm().text() + " " + stats;
     }
 
     private Map<String, String> retireOldPath(Call call, Leg old) {
