@@ -7,7 +7,6 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.unix.Errors;
 import io.netty.channel.socket.DatagramPacket;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,19 +17,20 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One forwarding I/O thread: a Netty epoll event loop plus the forwarding state it owns (a {@link PacketForwarder},
- * buffer views, and the channels written since the last flush). Every termination of a context is registered on the
+ * which holds the whole forwarding rule, and the channels written since the last flush). This class is the I/O
+ * wiring: it feeds datagrams to the forwarder, queues what the forwarder hands back ({@link Egress}), flushes once
+ * per read batch, and applies control's changes of forwarding state as tasks on its thread. Every termination of a context is registered on the
  * context's loop, so the egress rewriters this loop touches are touched by no other thread.
  *
  * <p>Send batching: writes go to the target channel's outbound buffer and are flushed once per receive batch
  * ({@code channelReadComplete}); several packets queued for one socket leave in one {@code sendmmsg}.
  */
-final class IoLoop {
+final class IoLoop implements Egress {
     private static final Logger LOG = LoggerFactory.getLogger(IoLoop.class);
     private static final long ERROR_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
     final EventLoop eventLoop;
     private final PacketForwarder forwarder;
-    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final Channel[] dirty = new Channel[256];
     private int dirtyCount;
     private long errors;
@@ -47,91 +47,16 @@ final class IoLoop {
 
     /** Called on this loop's thread for every datagram read from a termination's socket. Releases {@code packet}. */
     void onDatagram(Termination from, boolean rtcpPort, DatagramPacket packet) {
-        ByteBuf content = packet.content();
         try {
-            int length = content.readableBytes();
-            if (!wrap(view, content)) {
-                from.counters.drop(DropReason.MALFORMED);
-                return;
-            }
-            long now = System.nanoTime();
-            int count = forwarder.route(from, rtcpPort, view, 0, length, packet.sender(), now);
-            if (count == PacketForwarder.LOOPBACK) {
-                Channel channel = rtcpPort ? from.rtcpChannel : from.rtpChannel;
-                from.counters.increment(TerminationCounters.TX_PACKETS);
-                from.counters.add(TerminationCounters.TX_OCTETS, length);
-                from.lastQueuedLength = length;
-                send(channel, content.retain(), packet.sender(), rtcpPort ? null : from.rtpConnectedTo);
-                return;
-            }
-            if (count != PacketForwarder.DROPPED && from.movingOnUnreachable && !rtcpPort) {
-                // The peer the kernel called unreachable is sending again from its address: it is back.
-                endMove(from);
-            }
-            for (int i = 0; i < count; i++) {
-                Termination to = forwarder.target(i);
-                // Every copy but the last is taken from the pristine datagram; the last rewrites it in place.
-                ByteBuf out = i == count - 1 ? content.retain() : copyOf(content, length, to);
-                if (out == null) {
-                    continue;
-                }
-                // With one target the view already shows the datagram; with several, point it at this copy (the
-                // last one is the datagram itself, after the earlier copies were rewritten in their own memory).
-                if (count > 1 && !wrap(view, out)) {
-                    out.release();
-                    continue;
-                }
-                if (forwarder.rewrite(from, to, view, 0, length, now)) {
-                    InetSocketAddress destination = forwarder.destination(i);
-                    MoveBuffer held = to.moveBuffer;
-                    if (held != null && !rtcpPort && !forwarder.lastWasRtcp()) {
-                        // Acquire load: pairs with the release store of MediaPlane.moving / remote.
-                        if (to.isMoving()) {
-                            held.hold(out, now);
-                            continue;
-                        }
-                        flushHeld(to, held, now);
-                        // route() read the destination before this check: if the move ended in between, that is the
-                        // old address. MediaPlane.remote stores the new remote before it clears moving, so the
-                        // acquire load above makes it visible here; send where the held packets just went.
-                        RemoteAddress current = to.remote();
-                        if (current != null) {
-                            destination = current.rtp();
-                        }
-                    }
-                    Channel channel = rtcpPort ? to.rtcpChannel : to.rtpChannel;
-                    send(channel, out, destination, rtcpPort ? null : to.rtpConnectedTo);
-                } else {
-                    out.release();
-                }
-            }
+            forwarder.forward(from, rtcpPort, packet.content(), packet.sender(), System.nanoTime(), this);
         } finally {
             packet.release();
         }
     }
 
-    private static ByteBuf copyOf(ByteBuf content, int length, Termination to) {
-        Channel channel = to.rtpChannel;
-        if (channel == null) {
-            return null;
-        }
-        ByteBuf copy = channel.alloc().directBuffer(length);
-        copy.writeBytes(content, content.readerIndex(), length);
-        return copy;
-    }
-
-    /** Points {@code view} at the readable bytes of {@code buf} without copying. */
-    private static boolean wrap(UnsafeBuffer view, ByteBuf buf) {
-        int length = buf.readableBytes();
-        if (buf.hasMemoryAddress()) {
-            view.wrap(buf.memoryAddress() + buf.readerIndex(), length);
-            return true;
-        }
-        if (buf.hasArray()) {
-            view.wrap(buf.array(), buf.arrayOffset() + buf.readerIndex(), length);
-            return true;
-        }
-        return false;
+    @Override
+    public void send(Termination to, boolean rtcpPort, ByteBuf datagram, InetSocketAddress destination) {
+        send(rtcpPort ? to.rtcpChannel : to.rtpChannel, datagram, destination, rtcpPort ? null : to.rtpConnectedTo);
     }
 
     /**
@@ -158,32 +83,39 @@ final class IoLoop {
     }
 
     /**
-     * Sends what was held for {@code to} while it moved, oldest first, to its current (new) address. Runs on this
-     * loop before any live packet for {@code to} is sent, so held and live packets leave in arrival order.
+     * A new remote for {@code termination}, on this loop: the remote is published, the socket (dis)connected and a
+     * move in progress ended in one task, so no packet meets a socket connected to the old peer after the new remote
+     * is visible, and held packets go to the new address before any live one. With {@code dualReceiveNanos} above 0
+     * the previous address stays accepted until the new one is heard (RFC 3264 section 8.3.1).
      */
-    void flushHeld(Termination to, MoveBuffer held, long nowNanos) {
-        if (held.isEmpty()) {
-            return;
+    void repoint(Termination termination, InetSocketAddress remoteRtp, long dualReceiveNanos) {
+        RemoteAddress old = termination.remote();
+        RemoteAddress next = RemoteAddress.of(remoteRtp);
+        if (dualReceiveNanos > 0 && old != null && !old.rtp().equals(remoteRtp)) {
+            next = new RemoteAddress(next.rtp(), next.rtcp(), old.rtp(), System.nanoTime() + dualReceiveNanos);
         }
-        RemoteAddress remote = to.remote();
-        if (remote == null) {
-            held.clear();
-            return;
+        termination.movingOnUnreachable = false;
+        termination.remote(next);
+        applyRemote(termination);
+        if (termination.isMoving()) {
+            endMove(termination);
         }
-        ByteBuf p;
-        while ((p = held.poll(nowNanos)) != null) {
-            send(to.rtpChannel, p, remote.rtp(), to.rtpConnectedTo);
+    }
+
+    /** Starts holding what is meant for {@code termination} (a move signalled by control), or ends the move. */
+    void moving(Termination termination, boolean on) {
+        termination.movingOnUnreachable = false;
+        if (on) {
+            termination.moveBuffer(config);
+            termination.moving(true);
+        } else if (termination.isMoving()) {
+            endMove(termination);
         }
     }
 
     /** Ends a move on this loop: what was held goes out first, in order, to the current remote. */
     void endMove(Termination termination) {
-        termination.movingOnUnreachable = false;
-        termination.moving(false);
-        MoveBuffer held = termination.moveBuffer;
-        if (held != null) {
-            flushHeld(termination, held, System.nanoTime());
-        }
+        forwarder.endMove(termination, System.nanoTime(), this);
         flush();
     }
 

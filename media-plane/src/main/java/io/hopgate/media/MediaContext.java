@@ -9,10 +9,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A set of terminations whose media may flow between each other, with the topology of each ordered pair.
  *
- * <p>Threads: changed only by control threads under the {@link MediaPlane} command lock. After each change the
- * route table of every member is rebuilt and published whole (copy-on-write, release store), so the I/O thread
- * never sees a half-built table. All members are registered on the same I/O loop, which therefore owns every
- * egress rewriter it touches.
+ * <p>Threads: membership and topology are control-side bookkeeping, changed only under the {@link MediaPlane}
+ * command lock. Each change computes the route table of every member anew and returns it as a {@link Runnable}
+ * that publishes the tables whole; {@link MediaPlane} runs it on the context's loop, the only writer of routes
+ * (docs/architecture.md section 4), so the loop never sees a half-built table. All members are registered on that
+ * loop, which therefore owns every egress rewriter it touches.
  */
 public final class MediaContext {
     private final int id;
@@ -43,26 +44,27 @@ public final class MediaContext {
         return members.contains(t);
     }
 
-    void add(Termination t) {
+    /** Adds a member; returns the route publication to run on this context's loop. */
+    Runnable add(Termination t) {
         members.add(t);
-        rebuildRoutes();
+        return routeTables(null);
     }
 
-    void remove(Termination t) {
+    /** Removes a member and what was said of its pairs; the publication also empties its own routes. */
+    Runnable remove(Termination t) {
         members.remove(t);
         topology.keySet().removeIf(k -> (int) (k >>> 32) == t.index() || (int) (long) k == t.index());
-        t.routes(Termination.NO_ROUTES);
-        rebuildRoutes();
+        return routeTables(t);
     }
 
     /**
      * Sets the topology of (from, to) as H.248 does: the triple replaces whatever was said of the pair in either
      * order. Oneway lets media flow from {@code from} to {@code to} only.
      */
-    void topology(Termination from, Termination to, Topology value) {
+    Runnable topology(Termination from, Termination to, Topology value) {
         topology.remove(key(to, from));
         topology.put(key(from, to), value);
-        rebuildRoutes();
+        return routeTables(null);
     }
 
     /** Whether media may flow from {@code from} to {@code to} by topology alone. */
@@ -106,16 +108,30 @@ public final class MediaContext {
         return out;
     }
 
-    private void rebuildRoutes() {
-        for (Termination from : members) {
+    /**
+     * The route table of every member, computed now (immutable arrays); the task publishes them, one release store
+     * each, and empties {@code removed}'s routes when given.
+     */
+    private Runnable routeTables(Termination removed) {
+        Termination[] owners = members.toArray(Termination.NO_ROUTES);
+        Termination[][] tables = new Termination[owners.length][];
+        for (int i = 0; i < owners.length; i++) {
             List<Termination> to = new ArrayList<>();
-            for (Termination candidate : members) {
-                if (candidate != from && flows(from, candidate)) {
+            for (Termination candidate : owners) {
+                if (candidate != owners[i] && flows(owners[i], candidate)) {
                     to.add(candidate);
                 }
             }
-            from.routes(to.toArray(Termination.NO_ROUTES));
+            tables[i] = to.toArray(Termination.NO_ROUTES);
         }
+        return () -> {
+            for (int i = 0; i < owners.length; i++) {
+                owners[i].routes(tables[i]);
+            }
+            if (removed != null) {
+                removed.routes(Termination.NO_ROUTES);
+            }
+        };
     }
 
     private static long key(Termination from, Termination to) {

@@ -1,40 +1,39 @@
 package io.hopgate.media;
 
 import io.hopgate.rtp.EgressRewriter;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.netty.Connection;
-import reactor.netty.udp.UdpServer;
 
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The media plane's command API: contexts, terminations, modes, remotes, topology. Control threads call it; the
- * forwarding threads never take its lock. Each command publishes its effect with release stores (mode, remote,
- * route tables), so it takes effect at the next packet.
+ * The media plane's command API: contexts, terminations, modes, remotes, topology.
  *
- * <p>Threads: every public method is safe to call from any thread; commands are serialised by the instance lock.
+ * <p>Threads (docs/architecture.md section 4): one writer per piece of forwarding state. This class keeps only
+ * control-side bookkeeping (ids, the port pool, the context registry, membership and topology) under its lock; every
+ * change of forwarding state (mode, remote and the socket's connect, moving and the move buffer, routes, clock rate)
+ * becomes a task on the task queue of the I/O loop that owns the termination (Netty's MPSC queue, drained between
+ * reads), queued under the lock so a loop applies one termination's changes in the order control made them. The
+ * caller then waits for the loop to apply it, outside the lock, so a slow loop delays only the commands for its own
+ * contexts. Any thread may call any public method.
  */
 public final class MediaPlane implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MediaPlane.class);
@@ -42,17 +41,17 @@ public final class MediaPlane implements AutoCloseable {
     static final int MAX_DATAGRAM_BYTES = 2048;
     /** Datagrams per recvmmsg call: Netty reads up to this many into one buffer before handing them over. */
     static final int RECV_BATCH = 16;
-    private static final Duration BIND_TIMEOUT = Duration.ofSeconds(5);
 
     private final MediaPlaneConfig config;
     private final EventLoopGroup group;
     private final IoLoop[] loops;
-    private final UdpServer[] servers;
+    private final SocketBinder sockets;
     private final PortPool ports;
     private final DescriptorBudget descriptors = new DescriptorBudget();
     private final Map<Integer, MediaContext> contexts = new ConcurrentHashMap<>();
     private final Map<String, Termination> terminations = new ConcurrentHashMap<>();
     private final boolean nativeTransport;
+    private final long dualReceiveNanos;
     private int nextContextId = 1;
     private int nextTerminationIndex = 1;
     private int nextLoop;
@@ -63,6 +62,7 @@ public final class MediaPlane implements AutoCloseable {
     private MediaPlane(MediaPlaneConfig config) {
         this.config = config;
         this.ports = new PortPool(config.portMin(), config.portMax());
+        this.dualReceiveNanos = TimeUnit.MILLISECONDS.toNanos(config.dualReceiveMs());
         this.nativeTransport = Epoll.isAvailable();
         IoHandlerFactory handlers = nativeTransport ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("hopgate-io", true),
@@ -72,25 +72,7 @@ public final class MediaPlane implements AutoCloseable {
             list.add(new IoLoop((EventLoop) executor, config));
         }
         this.loops = list.toArray(new IoLoop[0]);
-        this.servers = new UdpServer[loops.length];
-        for (int i = 0; i < loops.length; i++) {
-            UdpServer server = UdpServer.create()
-                .runOn(loops[i].eventLoop)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES * RECV_BATCH));
-            if (config.connectSockets()) {
-                // Active from registration on: a socket stays writable while IoLoop.applyRemote disconnects it.
-                server = server.option(ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION, true);
-            }
-            if (config.socketBufferBytes() > 0) { // 0 keeps the kernel's default
-                server = server.option(ChannelOption.SO_RCVBUF, config.socketBufferBytes())
-                    .option(ChannelOption.SO_SNDBUF, config.socketBufferBytes());
-            }
-            if (nativeTransport) {
-                // Lets Netty's epoll channel read up to RECV_BATCH datagrams per recvmmsg call.
-                server = server.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM_BYTES);
-            }
-            servers[i] = server;
-        }
+        this.sockets = new SocketBinder(config, loops, nativeTransport);
         if (!nativeTransport) {
             LOG.warn("native epoll transport unavailable, using NIO (no recvmmsg batching) cause={}",
                 String.valueOf(Epoll.unavailabilityCause()));
@@ -117,11 +99,7 @@ public final class MediaPlane implements AutoCloseable {
     /** Creates an empty context on the next I/O loop (round robin). */
     public synchronized MediaContext createContext() throws MediaPlaneException {
         ensureOpen();
-        if (contexts.size() >= config.maxContexts()) {
-            throw new MediaPlaneException(MediaPlaneException.Kind.CONTEXTS_EXHAUSTED,
-                "context limit reached: " + contexts.size() + " of " + config.maxContexts()
-                    + " contexts in use (media.max-contexts=" + config.maxContexts() + ")");
-        }
+        requireContextRoom();
         int id = nextContextId++;
         MediaContext context = new MediaContext(id, loops[nextLoop++ % loops.length]);
         contexts.put(id, context);
@@ -130,31 +108,28 @@ public final class MediaPlane implements AutoCloseable {
 
     /**
      * Adds a new termination to {@code context}: binds an RTP/RTCP port pair from the pool, sets the mode and, when
-     * given, the remote address (from then on the only accepted source).
+     * given, the remote address (from then on the only accepted source). Mode and remote are set before the sockets
+     * are registered on the loop (the registration orders them before its first read); the loop then connects the
+     * socket and publishes the context's routes, and the termination is handed out once that is done.
      */
-    public synchronized Termination add(MediaContext context, StreamMode mode, InetSocketAddress remoteRtp)
+    public Termination add(MediaContext context, StreamMode mode, InetSocketAddress remoteRtp)
         throws MediaPlaneException {
-        ensureOpen();
-        requireLive(context);
-        if (context.size() >= config.maxTerminationsPerContext()) {
-            throw new MediaPlaneException(MediaPlaneException.Kind.CONTEXT_FULL,
-                "context " + context.id() + " is full: " + context.size() + " terminations "
-                    + "(media.max-terminations-per-context=" + config.maxTerminationsPerContext() + ")");
+        Termination termination;
+        Future<?> applied;
+        synchronized (this) {
+            ensureOpen();
+            requireLive(context);
+            requireRoom(context);
+            int index = nextTerminationIndex++;
+            termination = bindPair(context, index, mode, remoteRtp == null ? null : RemoteAddress.of(remoteRtp));
+            applied = register(context, termination);
         }
-        int index = nextTerminationIndex++;
-        Termination termination = bindPair(context, index);
-        termination.mode(mode);
-        if (remoteRtp != null) {
-            termination.remote(RemoteAddress.of(remoteRtp));
-            applyRemoteOnLoop(termination);
-        }
-        termination.context(context);
-        terminations.put(termination.id(), termination);
-        context.add(termination);
+        await(applied, termination, "add");
         return termination;
     }
 
-    private Termination bindPair(MediaContext context, int index) throws MediaPlaneException {
+    private Termination bindPair(MediaContext context, int index, StreamMode mode, RemoteAddress remote)
+        throws MediaPlaneException {
         descriptors.reserve(2);
         int attempts = 0;
         while (true) {
@@ -164,21 +139,11 @@ public final class MediaPlane implements AutoCloseable {
                     "port range exhausted: " + ports.inUse() + " of " + ports.capacity() + " port pairs in use ("
                         + ports.describe() + ")");
             }
-            Termination t = new Termination("rtp/" + index, index, new InetSocketAddress(config.address(), port));
-            t.egress.passthrough(!config.rewriteContinuity());
-            t.rtpHandler = new IngressHandler(t, false, context.loop);
-            t.rtcpHandler = new IngressHandler(t, true, context.loop);
-            Channel rtp = null;
+            Termination t = newTermination(context, "rtp/" + index, index, port, mode, remote);
             try {
-                rtp = bind(context.loop, port, t.rtpHandler);
-                Channel rtcp = bind(context.loop, port + 1, t.rtcpHandler);
-                t.rtpChannel = rtp;
-                t.rtcpChannel = rtcp;
+                sockets.bindPair(t, port);
                 return t;
             } catch (RuntimeException e) {
-                if (rtp != null) {
-                    rtp.close().awaitUninterruptibly(BIND_TIMEOUT.toMillis());
-                }
                 // The pair is taken by another socket (often a brief one: an ephemeral port): try the next pair and
                 // put this one at the back of the pool, so it is tried again later instead of being lost for good.
                 LOG.warn("cannot bind media port pair port={} cause={}", port, e.toString());
@@ -192,33 +157,40 @@ public final class MediaPlane implements AutoCloseable {
         }
     }
 
-    private Channel bind(IoLoop loop, int port, IngressHandler handler) {
-        int i = indexOf(loop);
-        InetSocketAddress address = new InetSocketAddress(config.address(), port);
-        Connection connection = servers[i]
-            .bindAddress(() -> address)
-            .doOnChannelInit((observer, channel, remote) -> channel.pipeline().addFirst("hopgate.ingress", handler))
-            .bindNow(BIND_TIMEOUT);
-        Channel channel = connection.channel();
-        // Reactor Netty leaves auto-read off until a subscriber asks for inbound data; our head handler consumes
-        // every datagram itself, so reading starts right away.
-        channel.config().setAutoRead(true);
-        return channel;
-    }
-
-    private int indexOf(IoLoop loop) {
-        for (int i = 0; i < loops.length; i++) {
-            if (loops[i] == loop) {
-                return i;
-            }
+    /** A termination not yet visible to any loop: its first forwarding state may be written here, by control. */
+    private Termination newTermination(MediaContext context, String id, int index, int port, StreamMode mode,
+                                       RemoteAddress remote) {
+        Termination t = new Termination(id, index, new InetSocketAddress(config.address(), port));
+        t.egress.passthrough(!config.rewriteContinuity());
+        t.mode(mode);
+        if (remote != null) {
+            t.remote(remote);
         }
-        throw new IllegalStateException("unknown loop");
+        t.rtpHandler = new IngressHandler(t, false, context.loop);
+        t.rtcpHandler = new IngressHandler(t, true, context.loop);
+        return t;
     }
 
-    /** Sets the stream mode with one release store. */
-    public synchronized void mode(Termination termination, StreamMode mode) throws MediaPlaneException {
-        requireLive(termination);
-        termination.mode(mode);
+    /** Makes a bound termination a member of {@code context}; its loop connects the socket and publishes routes. */
+    private Future<?> register(MediaContext context, Termination t) throws MediaPlaneException {
+        t.context(context);
+        terminations.put(t.id(), t);
+        Runnable routes = context.add(t);
+        IoLoop loop = context.loop;
+        return onLoop(loop, () -> {
+            loop.applyRemote(t);
+            routes.run();
+        });
+    }
+
+    /** Sets the stream mode; the owning loop applies it at a packet boundary. */
+    public void mode(Termination termination, StreamMode mode) throws MediaPlaneException {
+        Future<?> applied;
+        synchronized (this) {
+            requireLive(termination);
+            applied = onLoop(loopOf(termination), () -> termination.mode(mode));
+        }
+        await(applied, termination, "mode " + mode);
     }
 
     /**
@@ -232,103 +204,72 @@ public final class MediaPlane implements AutoCloseable {
     /**
      * Points the termination at a new peer. With {@code dualReceive} (a party that moves, RFC 3264 section 8.3.1)
      * the previous address stays accepted as a source until the first packet from the new one arrives, and at most
-     * for {@code media.dual-receive-ms}; the two are never interleaved. Without it the switch is hard.
+     * for {@code media.dual-receive-ms}; the two are never interleaved. Without it the switch is hard. The owning
+     * loop publishes the remote, (dis)connects the socket and ends a move in one task (IoLoop.repoint).
      */
-    public synchronized void remote(Termination termination, InetSocketAddress remoteRtp, boolean dualReceive)
+    public void remote(Termination termination, InetSocketAddress remoteRtp, boolean dualReceive)
         throws MediaPlaneException {
-        requireLive(termination);
         if (remoteRtp == null) {
             throw new MediaPlaneException(MediaPlaneException.Kind.INVALID_ARGUMENT, "remote address is missing");
         }
-        RemoteAddress old = termination.remote();
-        RemoteAddress next = RemoteAddress.of(remoteRtp);
-        if (dualReceive && old != null && !old.rtp().equals(remoteRtp) && config.dualReceiveMs() > 0) {
-            next = new RemoteAddress(next.rtp(), next.rtcp(), old.rtp(),
-                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.dualReceiveMs()));
+        long window = dualReceive ? dualReceiveNanos : 0;
+        Future<?> applied;
+        synchronized (this) {
+            requireLive(termination);
+            IoLoop loop = loopOf(termination);
+            applied = onLoop(loop, () -> loop.repoint(termination, remoteRtp, window));
         }
-        termination.movingOnUnreachable = false;
-        // Published on the loop together with the socket's (dis)connect: had the remote been published first, the
-        // new peer's first packets could still meet a socket connected to the old one and be dropped by the kernel.
-        IoLoop loop = termination.rtpHandler.loop;
-        RemoteAddress published = next;
-        if (!config.connectSockets()) {
-            termination.remote(published); // one release store; nothing to (dis)connect
-        } else if (!loop.eventLoop.submit(() -> {
-            termination.remote(published);
-            loop.applyRemote(termination);
-        }).awaitUninterruptibly(BIND_TIMEOUT.toMillis())) {
-            termination.remote(published);
-            LOG.warn("I/O loop slow to apply a remote change term={} remote={}", termination.id(), remoteRtp);
-        }
-        if (termination.isMoving()) {
-            endMove(termination);
-        }
+        await(applied, termination, "remote " + remoteRtp);
     }
 
     /**
-     * Marks a termination as moving (docs/architecture.md section 2.7): from the next packet on, RTP for it is held in
-     * order in a
-     * bounded buffer ({@code media.move-buffer-ms}, {@code media.move-buffer-packets}) instead of being sent to the
-     * old address. A new remote address (or {@code moving(t, false)}) ends the move: what was held is sent first,
-     * in order, then live traffic.
+     * Marks a termination as moving (docs/architecture.md section 2.7): from the next packet on, RTP for it is held
+     * in order in a bounded buffer ({@code media.move-buffer-ms}, {@code media.move-buffer-packets}) instead of
+     * being sent to the old address. A new remote address (or {@code moving(t, false)}) ends the move: what was held
+     * is sent first, in order, then live traffic.
      */
-    public synchronized void moving(Termination termination, boolean on) throws MediaPlaneException {
-        requireLive(termination);
-        termination.movingOnUnreachable = false;
-        if (on) {
-            termination.moveBuffer(config);
-            termination.moving(true);
-        } else if (termination.isMoving()) {
-            endMove(termination);
+    public void moving(Termination termination, boolean on) throws MediaPlaneException {
+        Future<?> applied;
+        synchronized (this) {
+            requireLive(termination);
+            IoLoop loop = loopOf(termination);
+            applied = onLoop(loop, () -> loop.moving(termination, on));
         }
-    }
-
-    /**
-     * Lets the owning loop connect the RTP socket to the termination's first remote address, and waits for it: a
-     * packet that met the socket while it was being connected was seen lost (twice in many test runs, always the
-     * first packet of a call), so a termination is handed out only once its socket is settled.
-     */
-    private void applyRemoteOnLoop(Termination termination) {
-        if (!config.connectSockets()) {
-            return;
-        }
-        IoLoop loop = termination.rtpHandler.loop;
-        if (!loop.eventLoop.submit(() -> loop.applyRemote(termination))
-            .awaitUninterruptibly(BIND_TIMEOUT.toMillis())) {
-            LOG.warn("I/O loop slow to connect a new termination term={}", termination.id());
-        }
-    }
-
-    private static void endMove(Termination termination) {
-        termination.moving(false);
-        // Flush on the owning loop even when no live packet comes to trigger it; the loop orders it with live ones.
-        IoLoop loop = termination.rtpHandler.loop;
-        loop.eventLoop.execute(() -> loop.endMove(termination));
+        await(applied, termination, "moving " + (on ? "on" : "off"));
     }
 
     /** Sets the payload clock rate (Hz, from SDP rtpmap) used by egress continuity. */
-    public synchronized void clockRate(Termination termination, int hz) throws MediaPlaneException {
-        requireLive(termination);
-        termination.clockRate(hz);
+    public void clockRate(Termination termination, int hz) throws MediaPlaneException {
+        Future<?> applied;
+        synchronized (this) {
+            requireLive(termination);
+            applied = onLoop(loopOf(termination), () -> termination.clockRate(hz));
+        }
+        await(applied, termination, "clock rate " + hz);
     }
 
-    /** Sets the topology of an ordered pair; the route tables of the context are rebuilt and published whole. */
-    public synchronized void topology(MediaContext context, Termination from, Termination to, Topology topology)
+    /** Sets the topology of an ordered pair; the context's route tables are rebuilt and published whole. */
+    public void topology(MediaContext context, Termination from, Termination to, Topology topology)
         throws MediaPlaneException {
-        requireLive(context);
-        requireMember(context, from);
-        requireMember(context, to);
-        if (from == to) {
-            throw new MediaPlaneException(MediaPlaneException.Kind.INVALID_ARGUMENT,
-                "topology names " + from.id() + " twice");
+        Future<?> applied;
+        synchronized (this) {
+            requireLive(context);
+            requireMember(context, from);
+            requireMember(context, to);
+            if (from == to) {
+                throw new MediaPlaneException(MediaPlaneException.Kind.INVALID_ARGUMENT,
+                    "topology names " + from.id() + " twice");
+            }
+            applied = onLoop(context.loop, context.topology(from, to, topology));
         }
-        context.topology(from, to, topology);
+        await(applied, context, "topology");
     }
 
     /**
      * Moves a termination to another context. Its topology in the old context is forgotten (bothway in the new one);
      * when the contexts live on different I/O loops the sockets are re-registered on the new loop, which keeps the
      * rule that one loop owns all egress state of a context. The old context is deleted when it becomes empty.
+     * Rare (an H.248 Move), so it waits for both loops under the lock.
      */
     public synchronized void move(Termination termination, MediaContext to) throws MediaPlaneException {
         requireLive(termination);
@@ -337,31 +278,16 @@ public final class MediaPlane implements AutoCloseable {
         if (from == to) {
             return;
         }
-        if (to.size() >= config.maxTerminationsPerContext()) {
-            throw new MediaPlaneException(MediaPlaneException.Kind.CONTEXT_FULL,
-                "context " + to.id() + " is full: " + to.size() + " terminations "
-                    + "(media.max-terminations-per-context=" + config.maxTerminationsPerContext() + ")");
-        }
-        from.remove(termination);
+        requireRoom(to);
+        await(onLoop(from.loop, from.remove(termination)), from, "move out");
         if (from.loop != to.loop) {
-            reRegister(termination.rtpChannel, termination.rtpHandler, to.loop);
-            reRegister(termination.rtcpChannel, termination.rtcpHandler, to.loop);
+            SocketBinder.reRegister(termination.rtpChannel, termination.rtpHandler, to.loop);
+            SocketBinder.reRegister(termination.rtcpChannel, termination.rtcpHandler, to.loop);
         }
         termination.context(to);
-        to.add(termination);
+        await(onLoop(to.loop, to.add(termination)), to, "move in");
         if (from.size() == 0) {
             contexts.remove(from.id());
-        }
-    }
-
-    @SuppressWarnings("deprecation") // EventLoop.register(Channel) is the supported way to re-home a channel in 4.x
-    private static void reRegister(Channel channel, IngressHandler handler, IoLoop loop) throws MediaPlaneException {
-        if (!channel.deregister().awaitUninterruptibly(BIND_TIMEOUT.toMillis())) {
-            throw new MediaPlaneException(MediaPlaneException.Kind.IO_FAILURE, "timeout moving socket " + channel);
-        }
-        handler.loop = loop;
-        if (!loop.eventLoop.register(channel).awaitUninterruptibly(BIND_TIMEOUT.toMillis())) {
-            throw new MediaPlaneException(MediaPlaneException.Kind.IO_FAILURE, "timeout moving socket " + channel);
         }
     }
 
@@ -372,10 +298,18 @@ public final class MediaPlane implements AutoCloseable {
     public synchronized TerminationStatistics subtract(Termination termination) throws MediaPlaneException {
         requireLive(termination);
         MediaContext context = termination.context();
-        context.remove(termination);
-        termination.mode(StreamMode.INACTIVE);
+        Runnable routes = context.remove(termination);
         terminations.remove(termination.id());
-        closeSockets(termination);
+        try {
+            await(onLoop(context.loop, () -> {
+                routes.run();
+                termination.mode(StreamMode.INACTIVE);
+            }), termination, "subtract");
+        } catch (MediaPlaneException e) {
+            // The loop is gone or stuck: the sockets are closed below all the same, so nothing is left half removed.
+            LOG.warn("subtract term={} cause={}", termination.id(), e.getMessage());
+        }
+        SocketBinder.close(termination);
         ports.release(termination.rtpPort());
         termination.context(null);
         if (context.size() == 0) {
@@ -396,16 +330,6 @@ public final class MediaPlane implements AutoCloseable {
             sum = sum.plus(t.statistics());
         }
         return sum;
-    }
-
-    private static void closeSockets(Termination termination) {
-        termination.rtpChannel.close().awaitUninterruptibly(BIND_TIMEOUT.toMillis());
-        termination.rtcpChannel.close().awaitUninterruptibly(BIND_TIMEOUT.toMillis());
-        MoveBuffer held = termination.moveBuffer;
-        if (held != null) {
-            // Released on the loop that owns the buffer, after the close so nothing is added behind it.
-            termination.rtpHandler.loop.eventLoop.submit(held::clear).awaitUninterruptibly(BIND_TIMEOUT.toMillis());
-        }
     }
 
     /** Subtracts every termination of the context and deletes it. */
@@ -470,11 +394,7 @@ public final class MediaPlane implements AutoCloseable {
             throw new MediaPlaneException(MediaPlaneException.Kind.INVALID_ARGUMENT,
                 "cannot restore context " + id + ": " + (id <= 0 ? "not a positive id" : "already exists"));
         }
-        if (contexts.size() >= config.maxContexts()) {
-            throw new MediaPlaneException(MediaPlaneException.Kind.CONTEXTS_EXHAUSTED,
-                "context limit reached: " + contexts.size() + " of " + config.maxContexts()
-                    + " contexts in use (media.max-contexts=" + config.maxContexts() + ")");
-        }
+        requireContextRoom();
         MediaContext context = new MediaContext(id, loops[nextLoop++ % loops.length]);
         contexts.put(id, context);
         nextContextId = Math.max(nextContextId, id + 1);
@@ -487,54 +407,40 @@ public final class MediaPlane implements AutoCloseable {
      * state, when given, is applied before the sockets are registered, so the first packet already continues the far
      * end's stream.
      */
-    public synchronized Termination restore(MediaContext context, String id, int index, int rtpPort, StreamMode mode,
+    public Termination restore(MediaContext context, String id, int index, int rtpPort, StreamMode mode,
         RemoteAddress remote, EgressState egress) throws MediaPlaneException {
-        ensureOpen();
-        requireLive(context);
-        if (context.size() >= config.maxTerminationsPerContext()) {
-            throw new MediaPlaneException(MediaPlaneException.Kind.CONTEXT_FULL,
-                "context " + context.id() + " is full: " + context.size() + " terminations "
-                    + "(media.max-terminations-per-context=" + config.maxTerminationsPerContext() + ")");
-        }
-        if (terminations.containsKey(id)) {
-            throw new MediaPlaneException(MediaPlaneException.Kind.INVALID_ARGUMENT,
-                "cannot restore termination " + id + ": it already exists");
-        }
-        if (!ports.acquire(rtpPort)) {
-            throw new MediaPlaneException(MediaPlaneException.Kind.IO_FAILURE, "cannot restore termination " + id
-                + " on port " + rtpPort + ": not a free even port of the range (" + ports.describe() + ")");
-        }
-        Termination t = new Termination(id, index, new InetSocketAddress(config.address(), rtpPort));
-        t.egress.passthrough(!config.rewriteContinuity());
-        if (egress != null && config.rewriteContinuity()) {
-            t.egress.resume(egress.sourceIndex(), egress.sourceSsrc(), egress.outputSsrc(), egress.sequenceOffset(),
-                egress.timestampOffset(), egress.lastSequence(), egress.lastTimestamp(), System.nanoTime());
-        }
-        t.rtpHandler = new IngressHandler(t, false, context.loop);
-        t.rtcpHandler = new IngressHandler(t, true, context.loop);
-        Channel rtp = null;
-        try {
-            rtp = bind(context.loop, rtpPort, t.rtpHandler);
-            t.rtcpChannel = bind(context.loop, rtpPort + 1, t.rtcpHandler);
-            t.rtpChannel = rtp;
-        } catch (RuntimeException e) {
-            if (rtp != null) {
-                rtp.close().awaitUninterruptibly(BIND_TIMEOUT.toMillis());
+        Termination t;
+        Future<?> applied;
+        synchronized (this) {
+            ensureOpen();
+            requireLive(context);
+            requireRoom(context);
+            if (terminations.containsKey(id)) {
+                throw new MediaPlaneException(MediaPlaneException.Kind.INVALID_ARGUMENT,
+                    "cannot restore termination " + id + ": it already exists");
             }
-            ports.release(rtpPort);
-            throw new MediaPlaneException(MediaPlaneException.Kind.IO_FAILURE, "cannot restore termination " + id
-                + ": cannot bind " + config.address().getHostAddress() + ":" + rtpPort + "/" + (rtpPort + 1) + ": "
-                + e.getMessage(), e);
+            if (!ports.acquire(rtpPort)) {
+                throw new MediaPlaneException(MediaPlaneException.Kind.IO_FAILURE, "cannot restore termination " + id
+                    + " on port " + rtpPort + ": not a free even port of the range (" + ports.describe() + ")");
+            }
+            t = newTermination(context, id, index, rtpPort, mode, remote);
+            if (egress != null && config.rewriteContinuity()) {
+                t.egress.resume(egress.sourceIndex(), egress.sourceSsrc(), egress.outputSsrc(),
+                    egress.sequenceOffset(), egress.timestampOffset(), egress.lastSequence(), egress.lastTimestamp(),
+                    System.nanoTime());
+            }
+            try {
+                sockets.bindPair(t, rtpPort);
+            } catch (RuntimeException e) {
+                ports.release(rtpPort);
+                throw new MediaPlaneException(MediaPlaneException.Kind.IO_FAILURE, "cannot restore termination " + id
+                    + ": cannot bind " + config.address().getHostAddress() + ":" + rtpPort + "/" + (rtpPort + 1)
+                    + ": " + e.getMessage(), e);
+            }
+            nextTerminationIndex = Math.max(nextTerminationIndex, index + 1);
+            applied = register(context, t);
         }
-        nextTerminationIndex = Math.max(nextTerminationIndex, index + 1);
-        t.mode(mode);
-        if (remote != null) {
-            t.remote(remote);
-            applyRemoteOnLoop(t);
-        }
-        t.context(context);
-        terminations.put(id, t);
-        context.add(t);
+        await(applied, t, "restore");
         return t;
     }
 
@@ -552,6 +458,55 @@ public final class MediaPlane implements AutoCloseable {
             out.completeExceptionally(e);
         }
         return out;
+    }
+
+    /**
+     * Queues a change of forwarding state on the loop that owns it. Called under the lock, so one termination's
+     * changes reach its loop in the order control made them; run in place when already on that loop.
+     */
+    private static Future<?> onLoop(IoLoop loop, Runnable change) throws MediaPlaneException {
+        if (loop.eventLoop.inEventLoop()) {
+            change.run();
+            return loop.eventLoop.newSucceededFuture(null);
+        }
+        try {
+            return loop.eventLoop.submit(change);
+        } catch (RejectedExecutionException e) {
+            throw new MediaPlaneException(MediaPlaneException.Kind.IO_FAILURE, "media plane is closing", e);
+        }
+    }
+
+    /** Waits (bounded, never under the lock for the frequent commands) until the loop has applied a change. */
+    private static void await(Future<?> applied, Object on, String what) throws MediaPlaneException {
+        if (!applied.awaitUninterruptibly(SocketBinder.TIMEOUT.toMillis())) {
+            throw new MediaPlaneException(MediaPlaneException.Kind.IO_FAILURE, "I/O loop did not apply " + what
+                + " of " + on + " within " + SocketBinder.TIMEOUT.toMillis() + " ms (overloaded); it applies later");
+        }
+        if (!applied.isSuccess()) {
+            throw new MediaPlaneException(MediaPlaneException.Kind.IO_FAILURE,
+                what + " of " + on + " failed on its I/O loop: " + applied.cause(), applied.cause());
+        }
+    }
+
+    /** The loop that owns the termination's forwarding state (changes only by {@link #move}, under the lock). */
+    private static IoLoop loopOf(Termination termination) {
+        return termination.rtpHandler.loop;
+    }
+
+    private void requireContextRoom() throws MediaPlaneException {
+        if (contexts.size() >= config.maxContexts()) {
+            throw new MediaPlaneException(MediaPlaneException.Kind.CONTEXTS_EXHAUSTED,
+                "context limit reached: " + contexts.size() + " of " + config.maxContexts()
+                    + " contexts in use (media.max-contexts=" + config.maxContexts() + ")");
+        }
+    }
+
+    private void requireRoom(MediaContext context) throws MediaPlaneException {
+        if (context.size() >= config.maxTerminationsPerContext()) {
+            throw new MediaPlaneException(MediaPlaneException.Kind.CONTEXT_FULL,
+                "context " + context.id() + " is full: " + context.size() + " terminations "
+                    + "(media.max-terminations-per-context=" + config.maxTerminationsPerContext() + ")");
+        }
     }
 
     private void requireLive(MediaContext context) throws MediaPlaneException {
@@ -589,7 +544,7 @@ public final class MediaPlane implements AutoCloseable {
         }
         closed = true;
         for (Termination t : terminations.values()) {
-            closeSockets(t);
+            SocketBinder.close(t);
         }
         terminations.clear();
         contexts.clear();

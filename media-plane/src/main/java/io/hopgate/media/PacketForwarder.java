@@ -1,20 +1,23 @@
 package io.hopgate.media;
 
 import io.hopgate.rtp.RtcpHeader;
+import io.netty.buffer.ByteBuf;
 import io.hopgate.rtp.RtpHeader;
 import io.hopgate.rtp.RtpValidation;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.net.InetSocketAddress;
 
 /**
- * The forwarding rule of docs/architecture.md section 1.2, free of any I/O: classify a datagram, check it against the
- * receiving
- * termination's mode and source, and list the terminations it goes out of (their modes, remotes and the
- * topology). Then {@link #rewrite} prepares each copy for its egress.
+ * The forwarding rule of docs/architecture.md section 1.2, whole and free of any I/O. {@link #forward} takes one
+ * datagram through it: {@link #route} classifies it, checks it against the receiving termination's mode and source
+ * and lists the terminations it goes out of (their modes, remotes and the topology); then each target gets its own
+ * copy (bicast), {@link #rewrite} prepares it for that egress, and it is held while the target moves (section 2.7)
+ * or handed to an {@link Egress}; LoopBack reflects it to the sender.
  *
- * <p>Threads: one instance per I/O loop, used only by that loop's thread. Allocates nothing; a rejected datagram
- * bumps a counter and returns {@link #DROPPED}, it never throws or logs.
+ * <p>Threads: one instance per I/O loop, used only by that loop's thread. Allocates nothing but the copies of a
+ * bicast (from the datagram's own pooled allocator); a rejected datagram bumps a counter, it never throws or logs.
  */
 public final class PacketForwarder {
     /** {@link #route} result: the datagram was dropped and counted. */
@@ -23,6 +26,7 @@ public final class PacketForwarder {
     public static final int LOOPBACK = -2;
 
     private final RtpHeader rtp = new RtpHeader();
+    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final RtcpHeader rtcp = new RtcpHeader();
     private final Termination[] targets;
     private final InetSocketAddress[] destinations;
@@ -43,6 +47,105 @@ public final class PacketForwarder {
         destinations = new InetSocketAddress[maxTargets];
         this.latch = latch;
         this.dualReceiveNanos = dualReceiveNanos;
+    }
+
+    /**
+     * The whole rule for one datagram read from {@code from}'s RTP socket ({@code rtcpPort} false) or RTCP socket:
+     * gates, fan-out copies, rewrite, move-hold, loopback. What leaves goes to {@code egress}. The caller keeps its
+     * reference to {@code datagram} (each datagram sent or held takes a reference of its own) and releases it after.
+     */
+    public void forward(Termination from, boolean rtcpPort, ByteBuf datagram, InetSocketAddress sender, long now,
+                        Egress egress) {
+        int length = datagram.readableBytes();
+        if (!wrap(view, datagram)) {
+            from.counters.drop(DropReason.MALFORMED);
+            return;
+        }
+        int count = route(from, rtcpPort, view, 0, length, sender, now);
+        if (count == LOOPBACK) {
+            from.counters.increment(TerminationCounters.TX_PACKETS);
+            from.counters.add(TerminationCounters.TX_OCTETS, length);
+            from.lastQueuedLength = length;
+            egress.send(from, rtcpPort, datagram.retain(), sender);
+            return;
+        }
+        if (count != DROPPED && from.movingOnUnreachable && !rtcpPort) {
+            // The peer the kernel called unreachable is sending again from its address: it is back.
+            endMove(from, now, egress);
+        }
+        boolean rtcp = lastWasRtcp;
+        for (int i = 0; i < count; i++) {
+            Termination to = targets[i];
+            // Every copy but the last is taken from the pristine datagram; the last rewrites it in place.
+            ByteBuf out;
+            if (i == count - 1) {
+                out = datagram.retain();
+            } else {
+                out = datagram.alloc().directBuffer(length);
+                out.writeBytes(datagram, datagram.readerIndex(), length);
+            }
+            // With one target the view already shows the datagram; with several, point it at this copy (the last
+            // one is the datagram itself, after the earlier copies were rewritten in their own memory).
+            if (count > 1 && !wrap(view, out)) {
+                out.release();
+                continue;
+            }
+            if (!rewrite(from, to, view, 0, length, now)) {
+                out.release();
+                continue;
+            }
+            MoveBuffer held = to.moveBuffer;
+            if (held != null && !rtcpPort && !rtcp) {
+                if (to.isMoving()) {
+                    held.hold(out, now);
+                    continue;
+                }
+                flushHeld(to, held, now, egress);
+            }
+            egress.send(to, rtcpPort, out, destinations[i]);
+        }
+    }
+
+    /**
+     * Ends a move on this loop: what was held for {@code termination} goes out first, oldest first, to its current
+     * (new) remote, so held and live packets leave in arrival order.
+     */
+    void endMove(Termination termination, long now, Egress egress) {
+        termination.movingOnUnreachable = false;
+        termination.moving(false);
+        MoveBuffer held = termination.moveBuffer;
+        if (held != null) {
+            flushHeld(termination, held, now, egress);
+        }
+    }
+
+    private static void flushHeld(Termination to, MoveBuffer held, long now, Egress egress) {
+        if (held.isEmpty()) {
+            return;
+        }
+        RemoteAddress remote = to.remote();
+        if (remote == null) {
+            held.clear();
+            return;
+        }
+        ByteBuf p;
+        while ((p = held.poll(now)) != null) {
+            egress.send(to, false, p, remote.rtp());
+        }
+    }
+
+    /** Points {@code view} at the readable bytes of {@code buf} without copying. */
+    private static boolean wrap(UnsafeBuffer view, ByteBuf buf) {
+        int length = buf.readableBytes();
+        if (buf.hasMemoryAddress()) {
+            view.wrap(buf.memoryAddress() + buf.readerIndex(), length);
+            return true;
+        }
+        if (buf.hasArray()) {
+            view.wrap(buf.array(), buf.arrayOffset() + buf.readerIndex(), length);
+            return true;
+        }
+        return false;
     }
 
     /**

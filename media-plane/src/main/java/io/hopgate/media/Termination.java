@@ -13,9 +13,12 @@ import java.util.concurrent.TimeUnit;
  * A port of the gateway: an RTP socket on an even port and an RTCP socket on the next odd one, the peer's address,
  * and a stream mode.
  *
- * <p>Threads: control threads write {@code mode}, {@code remote} and {@code routes} with release stores; the I/O
- * thread of the context the termination is in reads each with one acquire load per packet, so a change takes effect
- * at a packet boundary without a lock. The egress rewriter and the reception statistics are owned by that I/O thread.
+ * <p>Threads (docs/architecture.md section 4): the forwarding state (mode, remote, routes, moving and the move
+ * buffer, clock rate, latch and connect state, the egress rewriter, the reception statistics) has one writer, the I/O
+ * thread of the loop the termination is registered on; control queues its changes there ({@link MediaPlane}) and
+ * writes it directly only before the sockets are registered. Mode, remote, routes and moving are published with
+ * release stores so control threads (audit, {@code /contexts}) read them with acquire loads; counters are readable
+ * from any thread.
  */
 public final class Termination {
     private static final VarHandle MODE;
@@ -23,7 +26,6 @@ public final class Termination {
     private static final VarHandle ROUTES;
     private static final VarHandle CONTEXT;
     private static final VarHandle MOVING;
-    private static final VarHandle MOVE_BUFFER;
     static final Termination[] NO_ROUTES = new Termination[0];
 
     static {
@@ -34,7 +36,6 @@ public final class Termination {
             ROUTES = lookup.findVarHandle(Termination.class, "routes", Termination[].class);
             CONTEXT = lookup.findVarHandle(Termination.class, "context", MediaContext.class);
             MOVING = lookup.findVarHandle(Termination.class, "moving", boolean.class);
-            MOVE_BUFFER = lookup.findVarHandle(Termination.class, "moveBuffer", MoveBuffer.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -58,7 +59,7 @@ public final class Termination {
     private volatile int clockRate = 8000;
     @SuppressWarnings("unused") // through MOVING
     private boolean moving;
-    /** Created (once, by control or by the I/O thread) before the first {@link #moving(boolean)} store; else null. */
+    /** Created (once, by the owning I/O thread) before the first {@link #moving(boolean)} store; else null. */
     volatile MoveBuffer moveBuffer;
     /** True while the move was started by the I/O thread (peer unreachable) rather than by control. */
     volatile boolean movingOnUnreachable;
@@ -159,13 +160,12 @@ public final class Termination {
         MOVING.setRelease(this, on);
     }
 
-    /** The move buffer, created on first use; control and the I/O thread may race here, one buffer wins. */
+    /** The move buffer, created on first use by the owning I/O thread. */
     MoveBuffer moveBuffer(MediaPlaneConfig config) {
         MoveBuffer b = moveBuffer;
         if (b == null) {
-            MOVE_BUFFER.compareAndSet(this, null, new MoveBuffer(config.moveBufferPackets(),
-                TimeUnit.MILLISECONDS.toNanos(config.moveBufferMs())));
-            b = moveBuffer;
+            b = new MoveBuffer(config.moveBufferPackets(), TimeUnit.MILLISECONDS.toNanos(config.moveBufferMs()));
+            moveBuffer = b;
         }
         return b;
     }

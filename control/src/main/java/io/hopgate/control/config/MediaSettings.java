@@ -17,12 +17,17 @@ public record MediaSettings(
     boolean moveOnUnreachable,
     boolean connectSockets) {
 
+    /** {@code media.io-threads}: 0 means one loop per processor this process may run on (its CPU affinity). */
+    static int ioThreads(int configured) {
+        return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+
     public static MediaSettings from(Config config) {
         return new MediaSettings(
             config.string(ConfigKey.MEDIA_ADDRESS),
             config.integer(ConfigKey.MEDIA_PORT_MIN),
             config.integer(ConfigKey.MEDIA_PORT_MAX),
-            config.integer(ConfigKey.MEDIA_IO_THREADS),
+            ioThreads(config.integer(ConfigKey.MEDIA_IO_THREADS)),
             config.integer(ConfigKey.MEDIA_MAX_CONTEXTS),
             config.integer(ConfigKey.MEDIA_MAX_TERMINATIONS_PER_CONTEXT),
             config.string(ConfigKey.MEDIA_CONTINUITY),
