@@ -1,12 +1,14 @@
 package io.hopgate.bench;
 
+import io.hopgate.media.Egress;
 import io.hopgate.media.MediaContext;
 import io.hopgate.media.MediaPlane;
 import io.hopgate.media.MediaPlaneConfig;
 import io.hopgate.media.PacketForwarder;
 import io.hopgate.media.StreamMode;
 import io.hopgate.media.Termination;
-import io.hopgate.rtp.RtpHeader;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -27,14 +29,16 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The per-packet path of one I/O loop without the syscalls: classify + gate ({@link PacketForwarder#route}), egress
- * rewrite per target ({@link PacketForwarder#rewrite}) and the hand-off to a send batch, for one 172-byte PCMU
- * packet arriving on termination 1 of a context with 2 (unicast) or 3 (bicast) terminations.
+ * The per-packet path of one I/O loop without the syscalls: the whole forwarding rule,
+ * {@link PacketForwarder#forward} (classify + gate, a copy per extra target, egress rewrite per target, move-hold
+ * check), handing each datagram to an {@link Egress} that releases it as the socket's write would, for one
+ * 172-byte PCMU packet arriving on termination 1 of a context with 2 (unicast) or 3 (bicast) terminations. The
+ * datagram is a pooled Netty buffer, direct (as the epoll transport reads) or heap; a bicast's copy comes from the
+ * same pool, as on the loop.
  *
- * <p>As in IoLoop, every copy but the last is taken from the pristine datagram (here: into a preallocated scratch
- * buffer of the same kind) and the last is rewritten in place. Sequence and timestamp advance per packet and the
- * clock advances 20 ms per packet, so reception statistics and the rewriter follow a steady stream, not a
- * duplicate. {@code System.nanoTime()} (once per datagram in IoLoop) is left out: see {@link ClockBenchmark}.
+ * <p>Sequence and timestamp advance per packet and the clock advances 20 ms per packet, so reception statistics and
+ * the rewriter follow a steady stream, not a duplicate. {@code System.nanoTime()} (once per datagram in IoLoop) is
+ * left out: see {@link ClockBenchmark}.
  *
  * <p>State: the media plane binds real loopback sockets (nothing is ever sent); the forwarder and the terminations'
  * egress state are used by the benchmark thread only, as by their I/O loop ({@code Scope.Thread}).
@@ -60,13 +64,21 @@ public class ForwardingBenchmark {
     private MediaPlane plane;
     private Termination ingress;
     private PacketForwarder forwarder;
-    private SendBatch batch;
-    private UnsafeBuffer packet;
-    private UnsafeBuffer scratch;
+    private ByteBuf datagram;
     private InetSocketAddress source;
     private int sequence;
     private int timestamp;
     private long nowNanos;
+    private int sent;
+    private Blackhole sink;
+    /** What the socket's write does with a datagram here: consume it and give its reference back. */
+    private final Egress egress = (to, rtcpPort, out, destination) -> {
+        sent++;
+        if (sink != null) {
+            sink.consume(destination);
+        }
+        out.release();
+    };
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -79,46 +91,33 @@ public class ForwardingBenchmark {
             }
         }
         forwarder = new PacketForwarder(plane.config().maxTerminationsPerContext());
-        batch = new SendBatch(plane.config().maxTerminationsPerContext());
-        packet = RtpFixture.packet(buffer, 0x1234_5678);
-        scratch = RtpFixture.buffer(buffer, RtpFixture.PACKET_LENGTH);
+        UnsafeBuffer packet = RtpFixture.packet("heap", 0x1234_5678);
+        datagram = "direct".equals(buffer) ? PooledByteBufAllocator.DEFAULT.directBuffer(RtpFixture.PACKET_LENGTH)
+            : PooledByteBufAllocator.DEFAULT.heapBuffer(RtpFixture.PACKET_LENGTH);
+        datagram.writeBytes(packet.byteArray(), 0, RtpFixture.PACKET_LENGTH);
         source = RtpFixture.loopback(PEER_PORT);
         nowNanos = System.nanoTime();
         // One packet so that the rewriters have their source and the hot loop measures the steady state.
-        int count = forward(null);
-        if (count != terminations - 1) {
-            throw new IllegalStateException("route gave " + count + " targets, expected " + (terminations - 1));
+        forward(null);
+        if (sent != terminations - 1 || datagram.refCnt() != 1) {
+            throw new IllegalStateException("forward sent " + sent + " datagrams, expected " + (terminations - 1)
+                + "; refCnt " + datagram.refCnt());
         }
-        batch.clear();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        datagram.release();
         plane.close();
     }
 
     @Benchmark
     public int forward(Blackhole bh) {
+        sink = bh;
         // What the peer changes per packet; the rest of the datagram is as it arrived.
-        RtpHeader.sequence(packet, 0, ++sequence & 0xFFFF);
-        RtpHeader.timestamp(packet, 0, timestamp += RtpFixture.TIMESTAMP_STEP);
-        long now = nowNanos += RtpFixture.PACKET_INTERVAL_NANOS;
-        int length = RtpFixture.PACKET_LENGTH;
-        int count = forwarder.route(ingress, false, packet, 0, length, source, now);
-        for (int i = 0; i < count; i++) {
-            Termination to = forwarder.target(i);
-            UnsafeBuffer out = packet;
-            if (i < count - 1) {
-                scratch.putBytes(0, packet, 0, length);
-                out = scratch;
-            }
-            if (forwarder.rewrite(ingress, to, out, 0, length, now)) {
-                batch.add(to, forwarder.destination(i), length);
-            }
-        }
-        if (bh != null) {
-            batch.endDatagram(bh);
-        }
-        return count;
+        datagram.setShort(2, ++sequence);
+        datagram.setInt(4, timestamp += RtpFixture.TIMESTAMP_STEP);
+        forwarder.forward(ingress, false, datagram, source, nowNanos += RtpFixture.PACKET_INTERVAL_NANOS, egress);
+        return sent;
     }
 }

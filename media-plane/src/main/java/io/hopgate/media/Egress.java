@@ -6,9 +6,9 @@ import java.net.InetSocketAddress;
 
 /**
  * Where the forwarding rule ({@link PacketForwarder#forward}) hands what leaves the gateway: {@link IoLoop} queues it
- * on the termination's socket; a unit test records it. Called on the loop's thread only.
+ * on the termination's socket; a unit test records it, a benchmark releases it. Called on the loop's thread only.
  */
-interface Egress {
+public interface Egress {
     /**
      * Queues {@code datagram} (its one reference passes to the egress) on {@code to}'s RTP socket, or its RTCP socket
      * when {@code rtcpPort}, toward {@code destination}.

@@ -234,6 +234,11 @@ final class IoLoop implements Egress {
         return false;
     }
 
+    /** Releases what the loop keeps for reuse; runs on this loop's thread when the media plane closes. */
+    void releaseBuffers() {
+        forwarder.releaseCopies();
+    }
+
     long errors() {
         return errors;
     }

@@ -548,6 +548,9 @@ public final class MediaPlane implements AutoCloseable {
         }
         terminations.clear();
         contexts.clear();
+        for (IoLoop loop : loops) {
+            loop.eventLoop.submit(loop::releaseBuffers).awaitUninterruptibly(SocketBinder.TIMEOUT.toMillis());
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         LOG.info("media plane stopped");
     }

@@ -8,6 +8,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 
 /**
  * The forwarding rule of docs/architecture.md section 1.2, whole and free of any I/O. {@link #forward} takes one
@@ -16,8 +17,9 @@ import java.net.InetSocketAddress;
  * copy (bicast), {@link #rewrite} prepares it for that egress, and it is held while the target moves (section 2.7)
  * or handed to an {@link Egress}; LoopBack reflects it to the sender.
  *
- * <p>Threads: one instance per I/O loop, used only by that loop's thread. Allocates nothing but the copies of a
- * bicast (from the datagram's own pooled allocator); a rejected datagram bumps a counter, it never throws or logs.
+ * <p>Threads: one instance per I/O loop, used only by that loop's thread. Allocates nothing per packet once its
+ * ring of bicast copies has grown to what the traffic needs; a rejected datagram bumps a counter, it never throws
+ * or logs.
  */
 public final class PacketForwarder {
     /** {@link #route} result: the datagram was dropped and counted. */
@@ -25,7 +27,14 @@ public final class PacketForwarder {
     /** {@link #route} result: the termination is in LoopBack; reflect the datagram to its sender. */
     public static final int LOOPBACK = -2;
 
+    /** Bicast copies kept for reuse per loop; 2 KiB each, so at most 2 MiB. */
+    static final int MAX_COPIES = 1024;
+    private static final int COPY_CAPACITY = MediaPlane.MAX_DATAGRAM_BYTES;
+
     private final RtpHeader rtp = new RtpHeader();
+    private ByteBuf[] copies = new ByteBuf[16];
+    private int copyCount;
+    private int copyCursor;
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final RtcpHeader rtcp = new RtcpHeader();
     private final Termination[] targets;
@@ -77,13 +86,7 @@ public final class PacketForwarder {
         for (int i = 0; i < count; i++) {
             Termination to = targets[i];
             // Every copy but the last is taken from the pristine datagram; the last rewrites it in place.
-            ByteBuf out;
-            if (i == count - 1) {
-                out = datagram.retain();
-            } else {
-                out = datagram.alloc().directBuffer(length);
-                out.writeBytes(datagram, datagram.readerIndex(), length);
-            }
+            ByteBuf out = i == count - 1 ? datagram.retain() : copyOf(datagram, length);
             // With one target the view already shows the datagram; with several, point it at this copy (the last
             // one is the datagram itself, after the earlier copies were rewritten in their own memory).
             if (count > 1 && !wrap(view, out)) {
@@ -132,6 +135,43 @@ public final class PacketForwarder {
         while ((p = held.poll(now)) != null) {
             egress.send(to, false, p, remote.rtp());
         }
+    }
+
+    /**
+     * A copy of the datagram for one more bicast target, from a ring of copies this forwarder owns: a copy whose only
+     * reference left is the ring's has been written (or dropped) by its socket and is reused, so after warm-up a
+     * bicast allocates nothing. The ring grows to {@link #MAX_COPIES}; beyond that (a flood of bicasts faster than
+     * the sockets drain) a copy is a plain pooled buffer that its socket releases.
+     */
+    private ByteBuf copyOf(ByteBuf datagram, int length) {
+        for (int n = 0; n < copyCount; n++) {
+            ByteBuf c = copies[copyCursor];
+            copyCursor = copyCursor + 1 == copyCount ? 0 : copyCursor + 1;
+            if (c.refCnt() == 1 && c.capacity() >= length) {
+                c.clear().writeBytes(datagram, datagram.readerIndex(), length);
+                return c.retain();
+            }
+        }
+        ByteBuf c = datagram.alloc().directBuffer(Math.max(length, COPY_CAPACITY));
+        c.writeBytes(datagram, datagram.readerIndex(), length);
+        if (copyCount == MAX_COPIES) {
+            return c;
+        }
+        if (copyCount == copies.length) {
+            copies = Arrays.copyOf(copies, copies.length * 2);
+        }
+        copies[copyCount++] = c;
+        return c.retain();
+    }
+
+    /** Gives back the ring's references (on the loop's thread, when the media plane closes). */
+    void releaseCopies() {
+        for (int n = 0; n < copyCount; n++) {
+            copies[n].release();
+            copies[n] = null;
+        }
+        copyCount = 0;
+        copyCursor = 0;
     }
 
     /** Points {@code view} at the readable bytes of {@code buf} without copying. */

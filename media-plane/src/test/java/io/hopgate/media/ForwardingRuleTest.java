@@ -11,7 +11,10 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,6 +53,7 @@ class ForwardingRuleTest {
 
     @AfterEach
     void everyReferenceIsReturned() {
+        forwarder.releaseCopies(); // what the loop does when the media plane closes
         for (ByteBuf d : datagrams) {
             assertThat(d.refCnt()).as("the caller's reference is the last one").isEqualTo(1);
             d.release();
@@ -65,12 +69,17 @@ class ForwardingRuleTest {
 
     /** One RTP datagram from {@code source} through the whole rule, 20 ms after the previous one. */
     private void forward(Termination from, InetSocketAddress source, int ssrc, int sequence) {
+        now += 20 * MS;
+        forwarder.forward(from, false, datagram(ssrc, sequence), source, now, recorder);
+    }
+
+    /** A datagram as the socket reads it; released (and checked) after the test. */
+    private ByteBuf datagram(int ssrc, int sequence) {
         ByteBuffer p = RtpPeer.packet(ssrc, sequence, sequence * 160, sequence);
         ByteBuf datagram = PooledByteBufAllocator.DEFAULT.directBuffer(p.remaining());
         datagram.writeBytes(p);
         datagrams.add(datagram);
-        now += 20 * MS;
-        forwarder.forward(from, false, datagram, source, now, recorder);
+        return datagram;
     }
 
     @Test
@@ -97,6 +106,45 @@ class ForwardingRuleTest {
         assertThat(sent).extracting(s -> s.bytes().getInt(12, ByteOrder.BIG_ENDIAN)).containsExactly(7, 7, 8, 8);
         assertThat(far.counters().sent()).isEqualTo(2);
         assertThat(far2.counters().sent()).isEqualTo(3);
+    }
+
+    @Test
+    void aBicastCopyIsReusedOnceItsSocketWroteItAndNeverWhileItIsQueued() {
+        Termination radio = termination(RADIO);
+        Termination far = termination(FAR);
+        Termination far2 = termination(FAR2);
+        radio.routes(new Termination[] {far, far2});
+        List<ByteBuf> queued = new ArrayList<>();
+        Set<ByteBuf> copies = Collections.newSetFromMap(new IdentityHashMap<>());
+        // A socket that writes at once: the copy for the first leg comes back and is used again.
+        Egress writesAtOnce = (to, rtcpPort, datagram, destination) -> {
+            if (to == far) {
+                copies.add(datagram);
+            }
+            datagram.release();
+        };
+        for (int seq = 1; seq <= 50; seq++) {
+            forwarder.forward(radio, false, datagram(0x6666, seq), RADIO, now += 20 * MS, writesAtOnce);
+        }
+        assertThat(copies).as("one copy buffer, reused").hasSize(1);
+        // A socket that has not written yet: every queued copy keeps its own buffer.
+        copies.clear();
+        Egress queues = (to, rtcpPort, datagram, destination) -> {
+            if (to == far) {
+                copies.add(datagram);
+                queued.add(datagram);
+            } else {
+                datagram.release();
+            }
+        };
+        for (int seq = 51; seq <= 60; seq++) {
+            forwarder.forward(radio, false, datagram(0x6666, seq), RADIO, now += 20 * MS, queues);
+        }
+        assertThat(copies).as("ten queued copies, ten buffers").hasSize(10);
+        for (int i = 0; i < queued.size(); i++) {
+            assertThat(queued.get(i).getShort(2) & 0xFFFF).as("queued copy %d kept its packet", i).isEqualTo(51 + i);
+            queued.get(i).release();
+        }
     }
 
     @Test
