@@ -193,7 +193,7 @@ final class IoLoop implements Egress {
             forwarder.sendFailed(termination, rtcpPort);
         }
         if (!rtcpPort && unreachable(cause)) {
-            termination.counters.increment(TerminationCounters.UNREACHABLE);
+            termination.counters.increment(Counter.UNREACHABLE);
             if (config.moveOnUnreachable() && termination.remote() != null && !termination.isMoving()) {
                 // docs/architecture.md section 2.7: hold what is meant for the peer until it is heard again or control
                 // re-points it.

@@ -6,8 +6,8 @@ import io.netty.buffer.ByteBuf;
  * RTP packets held, in arrival order, for a termination whose peer is moving (docs/architecture.md section 2.7):
  * bounded in packets
  * (a full buffer drops its oldest packet, counted as overflow) and in age (a packet older than the bound when the
- * new address arrives is dropped, counted as stale). Created by control; used only by the I/O thread of the
- * termination's context.
+ * new address arrives is dropped, counted as stale), counted on the termination's counters. Created and used only
+ * by the I/O thread of the termination's loop.
  */
 final class MoveBuffer {
     private final ByteBuf[] packets;
@@ -16,11 +16,10 @@ final class MoveBuffer {
     private int head;
     // Volatile so that monitoring and tests on other threads see the I/O thread's progress; only that thread writes.
     private volatile int count;
-    volatile long overflow;
-    volatile long stale;
-    volatile long flushed;
+    private final TerminationCounters counters;
 
-    MoveBuffer(int capacity, long maxAgeNanos) {
+    MoveBuffer(int capacity, long maxAgeNanos, TerminationCounters counters) {
+        this.counters = counters;
         this.packets = new ByteBuf[capacity];
         this.arrivalNanos = new long[capacity];
         this.maxAgeNanos = maxAgeNanos;
@@ -33,7 +32,7 @@ final class MoveBuffer {
             packets[head] = null;
             head = (head + 1) % packets.length;
             count--;
-            overflow++;
+            counters.increment(Counter.MOVE_OVERFLOW);
         }
         int tail = (head + count) % packets.length;
         packets[tail] = packet;
@@ -58,11 +57,11 @@ final class MoveBuffer {
             head = (head + 1) % packets.length;
             count--;
             if (nowNanos - at <= maxAgeNanos) {
-                flushed++;
+                counters.increment(Counter.MOVE_FLUSHED);
                 return p;
             }
             p.release();
-            stale++;
+            counters.increment(Counter.MOVE_STALE);
         }
         return null;
     }

@@ -72,8 +72,8 @@ public final class PacketForwarder {
         }
         int count = route(from, rtcpPort, view, 0, length, sender, now);
         if (count == LOOPBACK) {
-            from.counters.increment(TerminationCounters.TX_PACKETS);
-            from.counters.add(TerminationCounters.TX_OCTETS, length);
+            from.counters.increment(Counter.SENT);
+            from.counters.add(Counter.SENT_OCTETS, length);
             from.lastQueuedLength = length;
             egress.send(from, rtcpPort, datagram.retain(), sender);
             return;
@@ -210,14 +210,16 @@ public final class PacketForwarder {
             return DROPPED;
         }
         if (isRtcp) {
-            if (rtcp.wrap(buffer, offset, length).validate() != RtpValidation.OK) {
-                counters.drop(DropReason.MALFORMED);
+            int code = rtcp.wrap(buffer, offset, length).validate();
+            if (code != RtpValidation.OK) {
+                counters.malformed(code);
                 return DROPPED;
             }
-            counters.increment(TerminationCounters.RTCP_RX);
+            counters.increment(Counter.RTCP_RECEIVED);
         } else {
-            if (rtp.wrap(buffer, offset, length).validate() != RtpValidation.OK) {
-                counters.drop(DropReason.MALFORMED);
+            int code = rtp.wrap(buffer, offset, length).validate();
+            if (code != RtpValidation.OK) {
+                counters.malformed(code);
                 return DROPPED;
             }
             from.reception.onPacket(rtp.sequence(), rtp.timestamp(), nowNanos, from.clockRate(), length);
@@ -226,8 +228,8 @@ public final class PacketForwarder {
                 from.lastSequence = rtp.sequence();
             }
         }
-        counters.increment(TerminationCounters.RX_PACKETS);
-        counters.add(TerminationCounters.RX_OCTETS, length);
+        counters.increment(Counter.RECEIVED);
+        counters.add(Counter.RECEIVED_OCTETS, length);
         lastWasRtcp = isRtcp;
         if (mode == StreamMode.LOOPBACK) {
             return LOOPBACK;
@@ -285,10 +287,10 @@ public final class PacketForwarder {
     public void sendFailed(Termination to, boolean rtcpPort) {
         TerminationCounters c = to.counters;
         if (c.sent() > 0) {
-            c.add(TerminationCounters.TX_PACKETS, -1);
-            c.add(TerminationCounters.TX_OCTETS, -Math.min(to.lastQueuedLength, c.sentOctets()));
+            c.add(Counter.SENT, -1);
+            c.add(Counter.SENT_OCTETS, -Math.min(to.lastQueuedLength, c.sentOctets()));
             if (rtcpPort && c.rtcpSent() > 0) {
-                c.add(TerminationCounters.RTCP_TX, -1);
+                c.add(Counter.RTCP_SENT, -1);
             }
         }
         c.drop(DropReason.SEND_FAILED);
@@ -316,7 +318,7 @@ public final class PacketForwarder {
         // The new source has been heard (this packet): the old one is no longer taken (RFC 3264 section 8.3.1).
         from.previousClosedFor = latchedTo;
         from.remote(latchedTo);
-        from.counters.increment(TerminationCounters.LATCHED);
+        from.counters.increment(Counter.LATCHED);
         return true;
     }
 
@@ -344,12 +346,12 @@ public final class PacketForwarder {
             if (!to.egress.rewriteRtcp(buffer, offset, length, from.index())) {
                 return false;
             }
-            to.counters.increment(TerminationCounters.RTCP_TX);
+            to.counters.increment(Counter.RTCP_SENT);
         } else {
             to.egress.rewriteRtp(buffer, offset, length, from.index(), nowNanos, to.clockRate());
         }
-        to.counters.increment(TerminationCounters.TX_PACKETS);
-        to.counters.add(TerminationCounters.TX_OCTETS, length);
+        to.counters.increment(Counter.SENT);
+        to.counters.add(Counter.SENT_OCTETS, length);
         to.lastQueuedLength = length;
         return true;
     }

@@ -1,31 +1,48 @@
 package io.hopgate.media;
 
 /**
- * Packet counts over the media plane's whole life (live terminations plus those already subtracted), for metrics.
+ * Counts over the media plane's whole life (live terminations plus those already subtracted), one per
+ * {@link Counter}, for metrics. Immutable.
  */
-public record PacketTotals(long received, long receivedOctets, long sent, long sentOctets, long droppedMode,
-                           long droppedSource, long droppedMalformed, long droppedNoRoute, long droppedDuplicate,
-                           long droppedSendFailed, long unreachable,
-                           long latched, long moveFlushed, long moveOverflow, long moveStale) {
-    static final PacketTotals ZERO = new PacketTotals(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+public final class PacketTotals {
+    static final PacketTotals ZERO = new PacketTotals(new long[Counter.values().length]);
+
+    private final long[] counts;
+
+    private PacketTotals(long[] counts) {
+        this.counts = counts;
+    }
 
     PacketTotals plus(TerminationStatistics s) {
-        return new PacketTotals(received + s.packetsReceived(), receivedOctets + s.octetsReceived(),
-            sent + s.packetsSent(), sentOctets + s.octetsSent(), droppedMode + s.droppedMode(),
-            droppedSource + s.droppedSource(), droppedMalformed + s.droppedMalformed(),
-            droppedNoRoute + s.droppedNoRoute(), droppedDuplicate + s.droppedDuplicate(),
-            droppedSendFailed + s.droppedSendFailed(), unreachable + s.unreachable(), latched + s.latched(),
-            moveFlushed + s.moveFlushed(), moveOverflow + s.moveOverflow(), moveStale + s.moveStale());
+        long[] sum = counts.clone();
+        long[] add = s.counts();
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] += add[i];
+        }
+        return new PacketTotals(sum);
+    }
+
+    public long get(Counter counter) {
+        return counts[counter.ordinal()];
     }
 
     public long dropped(DropReason reason) {
-        return switch (reason) {
-            case MODE -> droppedMode;
-            case SOURCE -> droppedSource;
-            case MALFORMED -> droppedMalformed;
-            case NO_ROUTE -> droppedNoRoute;
-            case DUPLICATE -> droppedDuplicate;
-            case SEND_FAILED -> droppedSendFailed;
-        };
+        return get(Counter.dropped(reason));
+    }
+
+    public long received() {
+        return get(Counter.RECEIVED);
+    }
+
+    public long receivedOctets() {
+        return get(Counter.RECEIVED_OCTETS);
+    }
+
+    public long sent() {
+        return get(Counter.SENT);
+    }
+
+    public long sentOctets() {
+        return get(Counter.SENT_OCTETS);
     }
 }

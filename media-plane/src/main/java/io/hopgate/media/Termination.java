@@ -164,7 +164,8 @@ public final class Termination {
     MoveBuffer moveBuffer(MediaPlaneConfig config) {
         MoveBuffer b = moveBuffer;
         if (b == null) {
-            b = new MoveBuffer(config.moveBufferPackets(), TimeUnit.MILLISECONDS.toNanos(config.moveBufferMs()));
+            b = new MoveBuffer(config.moveBufferPackets(), TimeUnit.MILLISECONDS.toNanos(config.moveBufferMs()),
+                counters);
             moveBuffer = b;
         }
         return b;
@@ -178,20 +179,17 @@ public final class Termination {
 
     /** Held packets dropped because the move buffer was full (oldest first). */
     public long moveOverflow() {
-        MoveBuffer b = moveBuffer;
-        return b == null ? 0 : b.overflow;
+        return counters.get(Counter.MOVE_OVERFLOW);
     }
 
     /** Held packets dropped because they were older than the move buffer's age bound when the move ended. */
     public long moveStale() {
-        MoveBuffer b = moveBuffer;
-        return b == null ? 0 : b.stale;
+        return counters.get(Counter.MOVE_STALE);
     }
 
     /** Held packets sent to the new address when the move ended. */
     public long moveFlushed() {
-        MoveBuffer b = moveBuffer;
-        return b == null ? 0 : b.flushed;
+        return counters.get(Counter.MOVE_FLUSHED);
     }
 
     /** Payload clock rate (Hz) from SDP, used to advance timestamps across a source switch. */
@@ -212,12 +210,7 @@ public final class Termination {
      * sockets' close completed); a few packets old while traffic flows.
      */
     public TerminationStatistics statistics() {
-        TerminationCounters c = counters;
-        return new TerminationStatistics(c.received(), c.receivedOctets(), c.sent(), c.sentOctets(),
-            reception.lost(), reception.jitter(), c.dropped(DropReason.MODE), c.dropped(DropReason.SOURCE),
-            c.dropped(DropReason.MALFORMED), c.dropped(DropReason.NO_ROUTE), c.dropped(DropReason.DUPLICATE),
-            c.dropped(DropReason.SEND_FAILED), c.unreachable(), c.latched(),
-            moveFlushed(), moveOverflow(), moveStale());
+        return new TerminationStatistics(counters.snapshot(), reception.lost(), reception.jitter());
     }
 
     @Override

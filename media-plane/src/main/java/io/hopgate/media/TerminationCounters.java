@@ -4,78 +4,86 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * Per-termination packet counters. Single writer: only the I/O thread of the termination's context increments them,
- * so a plain read-modify-write is enough; stores and loads are opaque so that control threads (audit, metrics) read
- * a value that is at most a few packets old and never torn.
+ * Per-termination counters, one slot per {@link Counter}. Single writer: only the I/O thread of the termination's
+ * loop increments them, so a plain read-modify-write is enough; stores and loads are opaque so that control threads
+ * (audit, metrics) read a value that is at most a few packets old and never torn.
  */
 public final class TerminationCounters {
-    static final int RX_PACKETS = 0;
-    static final int RX_OCTETS = 1;
-    static final int TX_PACKETS = 2;
-    static final int TX_OCTETS = 3;
-    static final int RTCP_RX = 4;
-    static final int RTCP_TX = 5;
-    static final int UNREACHABLE = 6;
-    static final int LATCHED = 7;
-    /** First of one slot per {@link DropReason}, in declaration order. */
-    private static final int DROP_BASE = 8;
-    private static final int COUNT = DROP_BASE + DropReason.values().length;
-
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
 
-    private final long[] values = new long[COUNT];
+    private final long[] values = new long[Counter.values().length];
 
-    void increment(int slot) {
+    void increment(Counter counter) {
+        int slot = counter.ordinal();
         SLOT.setOpaque(values, slot, (long) SLOT.getOpaque(values, slot) + 1);
     }
 
-    void add(int slot, long delta) {
+    void add(Counter counter, long delta) {
+        int slot = counter.ordinal();
         SLOT.setOpaque(values, slot, (long) SLOT.getOpaque(values, slot) + delta);
     }
 
     void drop(DropReason reason) {
-        increment(DROP_BASE + reason.ordinal());
+        increment(Counter.dropped(reason));
     }
 
-    long value(int slot) {
-        return (long) SLOT.getOpaque(values, slot);
+    /** A malformed packet: counted as a drop and by what was wrong ({@code io.hopgate.rtp.RtpValidation} code). */
+    void malformed(int validationCode) {
+        increment(Counter.DROPPED_MALFORMED);
+        Counter cause = Counter.malformed(validationCode);
+        if (cause != null) {
+            increment(cause);
+        }
+    }
+
+    public long get(Counter counter) {
+        return (long) SLOT.getOpaque(values, counter.ordinal());
+    }
+
+    /** All counts at once, indexed by {@link Counter#ordinal()}. */
+    long[] snapshot() {
+        long[] out = new long[values.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (long) SLOT.getOpaque(values, i);
+        }
+        return out;
     }
 
     public long received() {
-        return value(RX_PACKETS);
+        return get(Counter.RECEIVED);
     }
 
     public long receivedOctets() {
-        return value(RX_OCTETS);
+        return get(Counter.RECEIVED_OCTETS);
     }
 
     public long sent() {
-        return value(TX_PACKETS);
+        return get(Counter.SENT);
     }
 
     public long sentOctets() {
-        return value(TX_OCTETS);
+        return get(Counter.SENT_OCTETS);
     }
 
     public long rtcpReceived() {
-        return value(RTCP_RX);
+        return get(Counter.RTCP_RECEIVED);
     }
 
     public long rtcpSent() {
-        return value(RTCP_TX);
+        return get(Counter.RTCP_SENT);
     }
 
     public long dropped(DropReason reason) {
-        return value(DROP_BASE + reason.ordinal());
+        return get(Counter.dropped(reason));
     }
 
     /** Times the kernel reported the peer unreachable (ICMP) on the connected RTP socket. */
     public long unreachable() {
-        return value(UNREACHABLE);
+        return get(Counter.UNREACHABLE);
     }
 
     /** Times latching moved the remote to a new source that kept the stream's SSRC and sequence. */
     public long latched() {
-        return value(LATCHED);
+        return get(Counter.LATCHED);
     }
 }

@@ -193,7 +193,7 @@ class PacketForwarderTest {
         assertThat(to.counters().sent()).isEqualTo(1);
         assertThat(to.counters().sentOctets()).isEqualTo(172);
         assertThat(to.counters().dropped(DropReason.SEND_FAILED)).isEqualTo(1);
-        assertThat(to.statistics().droppedSendFailed()).isEqualTo(1);
+        assertThat(to.statistics().dropped(DropReason.SEND_FAILED)).isEqualTo(1);
     }
 
     @Test

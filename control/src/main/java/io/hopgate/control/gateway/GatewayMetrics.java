@@ -1,6 +1,5 @@
 package io.hopgate.control.gateway;
 
-import io.hopgate.media.DropReason;
 import io.hopgate.media.MediaPlane;
 import io.hopgate.media.PacketTotals;
 import io.micrometer.core.instrument.Counter;
@@ -10,10 +9,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.ToDoubleFunction;
 
 /**
  * The gateway's metrics in a Prometheus registry: contexts, terminations, port pairs, packets in, out and dropped by
@@ -46,23 +43,15 @@ public final class GatewayMetrics {
             .description("RTP/RTCP port pairs in use").register(registry);
         Gauge.builder("hopgate.port.pairs.capacity", plane, MediaPlane::portPairCapacity)
             .description("RTP/RTCP port pairs in the configured range").register(registry);
-        packets("hopgate.packets.received", "packets received from outside", PacketTotals::received);
-        packets("hopgate.packets.sent", "packets sent out", PacketTotals::sent);
-        packets("hopgate.octets.received", "octets received from outside", PacketTotals::receivedOctets);
-        packets("hopgate.octets.sent", "octets sent out", PacketTotals::sentOctets);
-        for (DropReason reason : DropReason.values()) {
-            FunctionCounter.builder("hopgate.packets.dropped", this, m -> m.totals().dropped(reason))
-                .description("packets dropped, by reason")
-                .tag("reason", reason.name().toLowerCase(Locale.ROOT))
-                .register(registry);
+        // One meter per media counter, laid out by the media plane's descriptor (io.hopgate.media.Counter).
+        for (io.hopgate.media.Counter c : io.hopgate.media.Counter.values()) {
+            FunctionCounter.Builder<GatewayMetrics> b =
+                FunctionCounter.builder(c.metric(), this, m -> m.totals().get(c)).description(c.help());
+            if (c.tagKey() != null) {
+                b = b.tag(c.tagKey(), c.tagValue());
+            }
+            b.register(registry);
         }
-        packets("hopgate.peer.unreachable", "times the kernel reported a leg's peer unreachable (ICMP)",
-            PacketTotals::unreachable);
-        packets("hopgate.source.latched", "times latching moved a leg to the stream's new source",
-            PacketTotals::latched);
-        moveBuffer("flushed", PacketTotals::moveFlushed);
-        moveBuffer("overflow", PacketTotals::moveOverflow);
-        moveBuffer("stale", PacketTotals::moveStale);
         refused = Counter.builder("hopgate.h248.refused").description("H.248 requests from peers not allowed")
             .register(registry);
         malformed = Counter.builder("hopgate.h248.malformed").description("H.248 messages that did not parse")
@@ -79,18 +68,6 @@ public final class GatewayMetrics {
         repliesTooLarge = Counter.builder("hopgate.h248.replies.too.large")
             .description("H.248 replies over control.max-message-bytes, answered with an error instead")
             .register(registry);
-    }
-
-    private void packets(String name, String description, ToDoubleFunction<PacketTotals> field) {
-        FunctionCounter.builder(name, this, m -> field.applyAsDouble(m.totals()))
-            .description(description).register(registry);
-    }
-
-    private void moveBuffer(String outcome, ToDoubleFunction<PacketTotals> field) {
-        FunctionCounter.builder("hopgate.move.buffer.packets", this, m -> field.applyAsDouble(m.totals()))
-            .description("packets held for a moving leg, by outcome: flushed to the new address, dropped as overflow "
-                + "or as too old")
-            .tag("outcome", outcome).register(registry);
     }
 
     private PacketTotals totals() {

@@ -310,6 +310,11 @@ public final class GatewayService implements Service {
                     dropped.put(reason.name().toLowerCase(java.util.Locale.ROOT), t.counters().dropped(reason));
                 }
                 m.put("dropped", dropped);
+                Map<String, Long> counters = new LinkedHashMap<>();
+                for (io.hopgate.media.Counter counter : io.hopgate.media.Counter.values()) {
+                    counters.put(counter.key(), t.counters().get(counter));
+                }
+                m.put("counters", counters);
                 terms.add(m);
             }
             ctx.put("terminations", terms);

@@ -12,6 +12,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.hopgate.control.config.Config;
 import io.hopgate.control.h248.TransactionReply;
 import io.hopgate.media.Await;
+import io.hopgate.media.DropReason;
 import io.hopgate.media.RtpPeer;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -128,8 +129,8 @@ class GatewayHostileInputTest {
         assertThat(ngPing(gateway.ngAddress())).contains("pong");
         String lonelyTerm = H248TestClient.terminations(lonely).get(0);
         Await.until("refused media counted on the leg without a remote", ARRIVAL,
-            () -> gateway.plane().termination(lonelyTerm).statistics().droppedSource()
-                + gateway.plane().termination(lonelyTerm).statistics().droppedMalformed() > 0);
+            () -> gateway.plane().termination(lonelyTerm).statistics().dropped(DropReason.SOURCE)
+                + gateway.plane().termination(lonelyTerm).statistics().dropped(DropReason.MALFORMED) > 0);
         List<String> traces = log.list.stream()
             .filter(e -> e.getThrowableProxy() != null || e.getLevel().isGreaterOrEqual(Level.ERROR))
             .map(e -> e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
