@@ -30,19 +30,7 @@ public final class PacketTotals {
         return get(Counter.dropped(reason));
     }
 
-    public long received() {
-        return get(Counter.RECEIVED);
-    }
-
-    public long receivedOctets() {
-        return get(Counter.RECEIVED_OCTETS);
-    }
-
     public long sent() {
         return get(Counter.SENT);
-    }
-
-    public long sentOctets() {
-        return get(Counter.SENT_OCTETS);
     }
 }

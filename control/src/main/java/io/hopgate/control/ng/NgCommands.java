@@ -416,7 +416,7 @@ public final class NgCommands {
         total.put("rejectedsessions", rejectedSessions);
         total.put("regularterminatedsessions", terminatedSessions);
         total.put("relayedpackets", totals.sent());
-        total.put("relayedbytes", totals.sentOctets());
+        total.put("relayedbytes", totals.get(io.hopgate.media.Counter.SENT_OCTETS));
         long errors = 0;
         for (io.hopgate.media.DropReason r : io.hopgate.media.DropReason.values()) {
             errors += totals.dropped(r);
