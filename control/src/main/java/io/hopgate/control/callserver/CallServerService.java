@@ -14,6 +14,7 @@ import io.hopgate.control.h248.ActionRequest;
 import io.hopgate.control.h248.TransactionReply;
 import io.hopgate.control.h248.TransactionRequest;
 import io.hopgate.control.megaco.MegacoEndpoint;
+import io.hopgate.control.megaco.MegacoOptions;
 import io.hopgate.control.mgc.GatewayClient;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ public final class CallServerService implements Service {
             throw new ConfigException("callserver.gateways is empty: name at least one gateway, e.g. "
                 + "G1=127.0.0.1:2944");
         }
-        MegacoEndpoint.Options options = MegacoEndpoint.Options.defaults()
+        MegacoOptions options = MegacoOptions.defaults()
             .withRetransmit(settings.h248RetransmitMs(), settings.h248Retries());
         try {
             endpoint = MegacoEndpoint.bind(settings.h248Listen(), Config.mid(settings.h248Listen()), options,

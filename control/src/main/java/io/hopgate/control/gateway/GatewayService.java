@@ -15,6 +15,7 @@ import io.hopgate.control.h248.ServiceChangeDescriptor;
 import io.hopgate.control.h248.ServiceChangeMethod;
 import io.hopgate.control.h248.TerminationId;
 import io.hopgate.control.megaco.MegacoEndpoint;
+import io.hopgate.control.megaco.MegacoOptions;
 import io.hopgate.control.ng.NgEndpoint;
 import io.hopgate.media.MediaContext;
 import io.hopgate.media.MediaPlane;
@@ -67,7 +68,7 @@ public final class GatewayService implements Service {
         metrics = new GatewayMetrics(plane);
         GatewayCommands commands = new GatewayCommands(plane, metrics);
         GatewayRestore.Report restored = startCallState(control, commands);
-        MegacoEndpoint.Options options = MegacoEndpoint.Options.defaults()
+        MegacoOptions options = MegacoOptions.defaults()
             .withReplyCacheMs(control.replyCacheMs())
             .withPendingAfterMs(control.pendingAfterMs())
             .withMaxMessageBytes(control.maxMessageBytes())

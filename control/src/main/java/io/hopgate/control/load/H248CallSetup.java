@@ -5,6 +5,7 @@ import io.hopgate.control.h248.ContextId;
 import io.hopgate.control.h248.StreamMode;
 import io.hopgate.control.h248.TransactionReply;
 import io.hopgate.control.megaco.MegacoEndpoint;
+import io.hopgate.control.megaco.MegacoOptions;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -36,7 +37,7 @@ public final class H248CallSetup implements CallSetup {
     @Override
     public List<CallLegs> setup(int calls, List<InetSocketAddress> legAddresses) throws Exception {
         endpoint = MegacoEndpoint.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            "[127.0.0.1]:0", MegacoEndpoint.Options.defaults().withRetransmit(500, 5), null, null);
+            "[127.0.0.1]:0", MegacoOptions.defaults().withRetransmit(500, 5), null, null);
         client = new GatewayClient("load", gateway, endpoint, WAIT_MS);
         long start = System.nanoTime();
         Semaphore outstanding = new Semaphore(window);

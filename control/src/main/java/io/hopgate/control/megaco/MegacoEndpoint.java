@@ -38,7 +38,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
 
 /**
  * One H.248 text endpoint on a UDP socket. See the package documentation for its threads.
@@ -94,70 +93,6 @@ public final class MegacoEndpoint implements AutoCloseable {
         }
     }
 
-    /**
-     * @param replyCacheMs      how long a reply stays cached for retransmitted requests
-     * @param pendingAfterMs    a request still running after this long gets a TransactionPending
-     * @param retransmitMs      the client role's first retransmission interval (doubles each time, capped at 4 s)
-     * @param maxRetransmits    retransmissions before the client role gives up
-     * @param pendingWaitMs     how long the client waits after a Pending before retransmitting again
-     * @param allowedPeer       which peers may send requests; others get Error 402 and are counted
-     * @param compact           write compact (short-token) text instead of pretty
-     * @param maxMessageBytes   largest message received or sent ({@code control.max-message-bytes})
-     * @param replyCacheEntries replies cached at most (the oldest is evicted first, counted)
-     * @param replyCacheBytes   bytes of cached replies at most
-     * @param queuePerPeer      messages one peer address may have waiting for the control thread
-     * @param queueTotal        messages all peers together may have waiting
-     */
-    public record Options(long replyCacheMs, long pendingAfterMs, long retransmitMs, int maxRetransmits,
-                          long pendingWaitMs, Predicate<InetSocketAddress> allowedPeer, boolean compact,
-                          int maxMessageBytes, int replyCacheEntries, long replyCacheBytes, int queuePerPeer,
-                          int queueTotal) {
-        /** The largest UDP payload over IPv4: {@code control.max-message-bytes} at most. */
-        public static final int MAX_DATAGRAM = 65_507;
-
-        public static Options defaults() {
-            return new Options(30_000, 100, 200, 5, 5_000, peer -> true, false, MAX_DATAGRAM, 100_000,
-                256L << 20, 512, 8192);
-        }
-
-        public Options withAllowedPeer(Predicate<InetSocketAddress> allowed) {
-            return new Options(replyCacheMs, pendingAfterMs, retransmitMs, maxRetransmits, pendingWaitMs, allowed,
-                compact, maxMessageBytes, replyCacheEntries, replyCacheBytes, queuePerPeer, queueTotal);
-        }
-
-        public Options withRetransmit(long firstMs, int max) {
-            return new Options(replyCacheMs, pendingAfterMs, firstMs, max, pendingWaitMs, allowedPeer, compact,
-                maxMessageBytes, replyCacheEntries, replyCacheBytes, queuePerPeer, queueTotal);
-        }
-
-        public Options withReplyCacheMs(long ms) {
-            return new Options(ms, pendingAfterMs, retransmitMs, maxRetransmits, pendingWaitMs, allowedPeer, compact,
-                maxMessageBytes, replyCacheEntries, replyCacheBytes, queuePerPeer, queueTotal);
-        }
-
-        public Options withPendingAfterMs(long ms) {
-            return new Options(replyCacheMs, ms, retransmitMs, maxRetransmits, pendingWaitMs, allowedPeer, compact,
-                maxMessageBytes, replyCacheEntries, replyCacheBytes, queuePerPeer, queueTotal);
-        }
-
-        /** {@code control.max-message-bytes}: the largest message received (the receive buffer) and sent. */
-        public Options withMaxMessageBytes(int bytes) {
-            return new Options(replyCacheMs, pendingAfterMs, retransmitMs, maxRetransmits, pendingWaitMs, allowedPeer,
-                compact, Math.min(bytes, MAX_DATAGRAM), replyCacheEntries, replyCacheBytes, queuePerPeer, queueTotal);
-        }
-
-        /** Bounds of the reply cache: entries and bytes of cached replies. */
-        public Options withReplyCacheBounds(int entries, long bytes) {
-            return new Options(replyCacheMs, pendingAfterMs, retransmitMs, maxRetransmits, pendingWaitMs, allowedPeer,
-                compact, maxMessageBytes, entries, bytes, queuePerPeer, queueTotal);
-        }
-
-        /** Bounds of the control queue: messages waiting per peer address and in total. */
-        public Options withQueueBounds(int perPeer, int total) {
-            return new Options(replyCacheMs, pendingAfterMs, retransmitMs, maxRetransmits, pendingWaitMs, allowedPeer,
-                compact, maxMessageBytes, replyCacheEntries, replyCacheBytes, perPeer, total);
-        }
-    }
 
     private final class Outgoing {
         final InetSocketAddress peer;
@@ -177,7 +112,7 @@ public final class MegacoEndpoint implements AutoCloseable {
     }
 
     private final String mid;
-    private final Options options;
+    private final MegacoOptions options;
     private final RequestHandler handler;
     private final Listener listener;
     private final MegacoWriter writer;
@@ -191,7 +126,7 @@ public final class MegacoEndpoint implements AutoCloseable {
     /** One log line per cause per 10 s for what a peer can cause at will (malformed, refused, dropped). */
     private final WarnLimiter warnings = new WarnLimiter(10_000);
 
-    private MegacoEndpoint(InetSocketAddress listen, String mid, Options options, RequestHandler handler,
+    private MegacoEndpoint(InetSocketAddress listen, String mid, MegacoOptions options, RequestHandler handler,
                            Listener listener) {
         this.options = options;
         this.handler = handler;
@@ -244,8 +179,8 @@ public final class MegacoEndpoint implements AutoCloseable {
     }
 
     /** Binds the endpoint. {@code handler} may be null for a pure client (requests then get Error 501). */
-    public static MegacoEndpoint bind(InetSocketAddress listen, String mid, Options options, RequestHandler handler,
-                                      Listener listener) {
+    public static MegacoEndpoint bind(InetSocketAddress listen, String mid, MegacoOptions options,
+                                      RequestHandler handler, Listener listener) {
         return new MegacoEndpoint(listen, mid, options, handler, listener == null ? new Listener() { } : listener);
     }
 

@@ -2,6 +2,7 @@ package io.hopgate.control.sip;
 
 import io.hopgate.control.anchor.SdpAnchor;
 import io.hopgate.control.megaco.MegacoEndpoint;
+import io.hopgate.control.megaco.MegacoOptions;
 import io.hopgate.control.mgc.GatewayClient;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Callable;
@@ -93,7 +94,7 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
             // Client role only: no handler, so a request from the gateway is answered with Error 501.
             server.ownsMegaco = h248 == null;
             server.megaco = h248 != null ? h248 : MegacoEndpoint.bind(new InetSocketAddress(host, 0),
-                "[" + host + "]:0", MegacoEndpoint.Options.defaults(), null, null);
+                "[" + host + "]:0", MegacoOptions.defaults(), null, null);
             GatewayClient gateway = new GatewayClient(gatewayControl.getHostString() + ":" + gatewayControl.getPort(),
                 gatewayControl, server.megaco, GATEWAY_WAIT_MS);
             server.wire(new SdpAnchor(gateway));

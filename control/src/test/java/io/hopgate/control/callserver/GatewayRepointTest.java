@@ -11,6 +11,7 @@ import io.hopgate.control.h248.ErrorDescriptor;
 import io.hopgate.control.h248.StreamMode;
 import io.hopgate.control.h248.TransactionReply;
 import io.hopgate.control.megaco.MegacoEndpoint;
+import io.hopgate.control.megaco.MegacoOptions;
 import io.hopgate.control.mgc.GatewayClient;
 import io.hopgate.media.DropReason;
 import io.hopgate.media.Termination;
@@ -84,7 +85,7 @@ class GatewayRepointTest {
     @Test
     void shouldCutTheOldPathAtOnceWhenTheAnchorsLinkIsRepointed() throws Exception {
         endpoint = MegacoEndpoint.bind(new InetSocketAddress("127.0.0.1", 0), "[127.0.0.1]:0",
-            MegacoEndpoint.Options.defaults(), (peer, version, request) -> TransactionReply.error(request.id(),
+            MegacoOptions.defaults(), (peer, version, request) -> TransactionReply.error(request.id(),
                 ErrorDescriptor.of(ErrorCode.NOT_IMPLEMENTED, "test call server serves nothing")), null);
         GatewayClient g1 = gateway(0);
         GatewayClient g2 = gateway(1);

@@ -71,7 +71,7 @@ class MegacoEndpointTest {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger executions = new AtomicInteger();
         endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0",
-            MegacoEndpoint.Options.defaults().withPendingAfterMs(60_000),
+            MegacoOptions.defaults().withPendingAfterMs(60_000),
             (from, version, request) -> {
                 executions.incrementAndGet();
                 try {
@@ -102,7 +102,7 @@ class MegacoEndpointTest {
     void shouldSendPendingWhenARequestRunsLongerThanPendingAfter() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0",
-            MegacoEndpoint.Options.defaults().withPendingAfterMs(50),
+            MegacoOptions.defaults().withPendingAfterMs(50),
             (from, version, request) -> {
                 try {
                     release.await(5, TimeUnit.SECONDS);
@@ -121,7 +121,7 @@ class MegacoEndpointTest {
 
     @Test
     void shouldDropTheCachedReplyWhenThePeerAcknowledgesIt() throws Exception {
-        endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0", MegacoEndpoint.Options.defaults(),
+        endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0", MegacoOptions.defaults(),
             (from, version, request) -> new TransactionReply(request.id(), List.of()), null);
         openPeer();
         send(REQUEST);
@@ -134,7 +134,7 @@ class MegacoEndpointTest {
     @Test
     void shouldRetransmitAClientRequestAndFailWithATimeoutWhenNobodyAnswers() throws Exception {
         endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0",
-            MegacoEndpoint.Options.defaults().withRetransmit(20, 2), null, null);
+            MegacoOptions.defaults().withRetransmit(20, 2), null, null);
         openPeer();
         CompletableFuture<TransactionReply> reply = endpoint.request(
             (InetSocketAddress) peer.getLocalSocketAddress(), 1,
@@ -155,7 +155,7 @@ class MegacoEndpointTest {
     @Test
     void shouldCompleteAClientRequestWithTheReplyAfterPending() throws Exception {
         endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0",
-            MegacoEndpoint.Options.defaults().withRetransmit(250, 2), null, null);
+            MegacoOptions.defaults().withRetransmit(250, 2), null, null);
         openPeer();
         CompletableFuture<TransactionReply> reply = endpoint.request(
             (InetSocketAddress) peer.getLocalSocketAddress(), 1,
@@ -174,7 +174,7 @@ class MegacoEndpointTest {
 
     @Test
     void shouldAnswerASyntaxErrorInsideAReadableTransactionInThatTransactionsReply() throws Exception {
-        endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0", MegacoEndpoint.Options.defaults(),
+        endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0", MegacoOptions.defaults(),
             (from, version, request) -> new TransactionReply(request.id(), List.of()), null);
         openPeer();
         send("MEGACO/2 [127.0.0.1]:1\nTransaction = 91 { Context = - { Foo } }");
@@ -198,7 +198,7 @@ class MegacoEndpointTest {
         AtomicInteger overflow = new AtomicInteger();
         AtomicInteger executions = new AtomicInteger();
         endpoint = MegacoEndpoint.bind(anyPort(), "[127.0.0.1]:0",
-            MegacoEndpoint.Options.defaults().withPendingAfterMs(60_000).withQueueBounds(2, 100),
+            MegacoOptions.defaults().withPendingAfterMs(60_000).withQueueBounds(2, 100),
             (from, version, request) -> {
                 executions.incrementAndGet();
                 try {
