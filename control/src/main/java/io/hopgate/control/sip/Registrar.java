@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.ListIterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import javax.sip.RequestEvent;
 import javax.sip.address.Address;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The registrar (RFC 3261 10.3): one contact per address of record ({@code bob@example.com}), the latest REGISTER
  * wins. A REGISTER from a new contact while a binding is live is the sign that the party is moving: the
- * {@code onContactMoved} callback hears its AOR (docs/architecture.md section 2.7).
+ * {@code onContactMoved} callback hears its AOR (docs/architecture.md section 2.7). After every REGISTER the
+ * {@code onBinding} callback hears the AOR's binding as it is now (its contact, or null when it has none), which
+ * feeds the data channel's locator ({@link ChannelContact}).
  *
  * <p>Threads: owned by the {@code sip-control} thread; nothing here is shared.
  */
@@ -36,12 +39,14 @@ final class Registrar {
 
     private final SipEndpoint sip;
     private final Consumer<String> onContactMoved;
+    private final BiConsumer<String, Address> onBinding;
     /** AOR to its current binding. */
     private final Map<String, Binding> bindings = new HashMap<>();
 
-    Registrar(SipEndpoint sip, Consumer<String> onContactMoved) {
+    Registrar(SipEndpoint sip, Consumer<String> onContactMoved, BiConsumer<String, Address> onBinding) {
         this.sip = sip;
         this.onContactMoved = onContactMoved;
+        this.onBinding = onBinding;
     }
 
     /** The live binding of {@code aor}, or null. */
@@ -103,6 +108,7 @@ final class Registrar {
         }
         LOG.info("sip register aor={} contact={}", aor, b == null ? "-" : b.contact().getURI());
         sip.respond(event, ok);
+        onBinding.accept(aor, b != null && b.live(now) ? b.contact() : null);
     }
 
     /** RFC 3261 8.2.6.2: every final response of a UAS, a registrar's included, carries a To tag. */

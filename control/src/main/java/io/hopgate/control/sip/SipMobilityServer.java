@@ -1,10 +1,14 @@
 package io.hopgate.control.sip;
 
 import io.hopgate.control.anchor.SdpAnchor;
+import io.hopgate.control.channel.InMemoryLocator;
+import io.hopgate.control.channel.Locator;
+import io.hopgate.control.channel.MobileChannel;
 import io.hopgate.control.megaco.MegacoEndpoint;
 import io.hopgate.control.megaco.MegacoOptions;
 import io.hopgate.control.mgc.GatewayClient;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -19,6 +23,7 @@ import javax.sip.ResponseEvent;
 import javax.sip.SipListener;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionTerminatedEvent;
+import javax.sip.address.Address;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -58,6 +63,8 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
     /** False when the endpoint is the call server's (callserver.h248.listen): its owner closes it. */
     private boolean ownsMegaco = true;
     private Registrar registrar;
+    /** Fed by the registrar on the control thread; read by data channels on theirs (it is thread-safe). */
+    private final InMemoryLocator channels = new InMemoryLocator();
     private B2bua b2bua;
 
     /** Test seam: runs before each H.248 Modify of a move, on {@link #control}; may delay the move. */
@@ -111,10 +118,28 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
     /* On the control thread, which owns the registrar and the B2BUA; the stack starts (and events come) after. */
     private void wire(SdpAnchor anchor) throws Exception {
         control.submit(() -> {
-            registrar = new Registrar(sip, aor -> b2bua.onContactMoved(aor));
+            registrar = new Registrar(sip, aor -> b2bua.onContactMoved(aor), this::onBinding);
             b2bua = new B2bua(sip, registrar, anchor, control, () -> beforeMove);
             return null;
         }).get(5, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Where each registered party's mobile data channel listens, as its REGISTERs say ({@link ChannelContact}): a
+     * {@link MobileChannel} opened with this locator follows the party when it re-registers from a new contact.
+     */
+    public Locator channelLocator() {
+        return channels;
+    }
+
+    /* On the control thread, after every REGISTER. */
+    private void onBinding(String aor, Address contact) {
+        Optional<InetSocketAddress> at = ChannelContact.of(contact);
+        if (at.isPresent()) {
+            channels.register(aor, at.get());
+        } else {
+            channels.unregister(aor);
+        }
     }
 
     /** The address this server's H.248 commands to the gateway come from. */
