@@ -46,7 +46,10 @@ final class GatewayCallState implements AutoCloseable {
     private final MediaPlane plane;
     private final StateRecorder recorder;
     private final boolean refuseOnFailure;
-    /** H.248 side data of a termination (SDP); called on the control thread only. */
+    /**
+     * Front-end side data of a termination (H.248 SDP, or an ng call's attributes); called on the thread of the
+     * front end whose command is being recorded.
+     */
     private final Function<Termination, Map<String, String>> attributes;
     /** Context each termination was last recorded in, to re-record the context a Move took it from. */
     private final Map<String, Integer> recordedIn = new ConcurrentHashMap<>();
@@ -192,8 +195,8 @@ final class GatewayCallState implements AutoCloseable {
                 egress.merge(all.get(i).id(), now, (old, fresh) -> sameSource(old, fresh) ? old : fresh);
             }
             for (MediaContext c : plane.contexts()) {
-                // Only contexts an H.248 action recorded: an ng call's context would come back after a restart
-                // without the ng call that owns it (half restored), so ng calls are not replicated (docs/ha.md).
+                // Only contexts a front end recorded (an H.248 action or an ng command): a context created but not
+                // yet recorded has no side data to come back with.
                 if (recorder.latest(c.id()) != null) {
                     recordContext(c.id(), false);
                 }

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * Re-creates the contexts {@code state.redis} holds for this gateway at start-up, before the H.248 endpoint answers:
@@ -47,7 +48,12 @@ final class GatewayRestore {
     private GatewayRestore() {
     }
 
-    static Report run(MediaPlane plane, GatewayCommands commands, GatewayCallState callState) {
+    /**
+     * Restores every context of this gateway; {@code sideData} takes each restored termination's front-end
+     * attributes (H.248 SDP, or an ng call's).
+     */
+    static Report run(MediaPlane plane, GatewayCallState callState,
+                      BiConsumer<Termination, Map<String, String>> sideData) {
         StateRecorder recorder = callState.recorder();
         IdEpoch.apply(plane, IdEpoch.fromStore(recorder.store()));
         List<ContextSnapshot> saved;
@@ -75,7 +81,7 @@ final class GatewayRestore {
             Map<String, Termination> byId = new HashMap<>();
             for (TerminationSnapshot t : c.terminations()) {
                 try {
-                    byId.put(t.id(), restore(plane, commands, callState, context, t));
+                    byId.put(t.id(), restore(plane, sideData, callState, context, t));
                     restored++;
                 } catch (MediaPlaneException | RuntimeException e) {
                     LOG.warn("termination not restored ctx={} term={} port={} cause={}", c.id(), t.id(), t.rtpPort(),
@@ -112,8 +118,8 @@ final class GatewayRestore {
         return new Report(true, contexts, restored, Map.copyOf(failed));
     }
 
-    private static Termination restore(MediaPlane plane, GatewayCommands commands, GatewayCallState callState,
-        MediaContext context, TerminationSnapshot t) throws MediaPlaneException {
+    private static Termination restore(MediaPlane plane, BiConsumer<Termination, Map<String, String>> sideData,
+        GatewayCallState callState, MediaContext context, TerminationSnapshot t) throws MediaPlaneException {
         RemoteAddress remote = null;
         if (t.remote() != null) {
             InetSocketAddress rtp = GatewayCallState.parse(t.remote());
@@ -133,7 +139,7 @@ final class GatewayRestore {
         if (t.moving()) {
             plane.moving(term, true);
         }
-        commands.restored(term, t.attributes());
+        sideData.accept(term, t.attributes());
         callState.restored(t.id(), context.id(), e);
         return term;
     }

@@ -17,6 +17,7 @@ import io.hopgate.control.h248.TerminationId;
 import io.hopgate.control.megaco.MegacoEndpoint;
 import io.hopgate.control.megaco.MegacoOptions;
 import io.hopgate.control.ng.NgEndpoint;
+import io.hopgate.control.ng.NgLeg;
 import io.hopgate.media.MediaContext;
 import io.hopgate.media.MediaPlane;
 import io.hopgate.media.MediaPlaneConfig;
@@ -50,6 +51,10 @@ public final class GatewayService implements Service {
     private AdminServer admin;
     private NgEndpoint ng;
     private GatewayCallState callState;
+    /** ng terminations' call-state attributes (kept by the ng front end; restored ones until it starts). */
+    private final Map<String, Map<String, String>> ngAttributes = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Terminations restored with ng attributes, handed to the ng front end when it starts. */
+    private final List<NgLeg> ngRestored = new ArrayList<>();
 
     public GatewayService(Config config) {
         this.config = config;
@@ -170,8 +175,18 @@ public final class GatewayService implements Service {
             io.hopgate.control.state.StateRecorder recorder = new io.hopgate.control.state.StateRecorder(store,
                 timeout, java.time.Duration.ofMillis(500), metrics.registry());
             callState = new GatewayCallState(plane, recorder,
-                "refuse".equals(config.string(ConfigKey.STATE_ON_FAILURE)), commands::stateAttributes, 1000);
-            GatewayRestore.Report report = GatewayRestore.run(plane, commands, callState);
+                "refuse".equals(config.string(ConfigKey.STATE_ON_FAILURE)), t -> {
+                    Map<String, String> ngSide = ngAttributes.get(t.id());
+                    return ngSide != null ? ngSide : commands.stateAttributes(t);
+                }, 1000);
+            GatewayRestore.Report report = GatewayRestore.run(plane, callState, (t, attributes) -> {
+                if (NgEndpoint.ownsAttributes(attributes)) {
+                    ngAttributes.put(t.id(), attributes);
+                    ngRestored.add(new NgLeg(t, attributes));
+                } else {
+                    commands.restored(t, attributes);
+                }
+            });
             commands.callState(callState);
             return report;
         } catch (RuntimeException e) {
@@ -197,8 +212,13 @@ public final class GatewayService implements Service {
         }
         List<String> peers = config.list(ConfigKey.NG_ALLOWED_PEERS);
         try {
+            GatewayCallState state = callState;
+            NgEndpoint.Replication replication = state == null ? null : new NgEndpoint.Replication(ngAttributes,
+                context -> state.afterAction(context), List.copyOf(ngRestored));
             ng = NgEndpoint.bind(listen.get(), plane, allowedPeers(peers.isEmpty() ? control.allowedPeers() : peers),
-                control.replyCacheMs(), config.durationMs(ConfigKey.NG_DELETE_DELAY_MS), metrics.registry());
+                control.replyCacheMs(), config.durationMs(ConfigKey.NG_DELETE_DELAY_MS), metrics.registry(),
+                replication);
+            ngRestored.clear();
         } catch (RuntimeException e) {
             close();
             throw e;

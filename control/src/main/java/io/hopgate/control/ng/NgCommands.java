@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The ng commands (rtpengine's docs/ng_control_protocol.md): ping, offer, answer, delete, query, list, statistics,
@@ -51,6 +52,10 @@ public final class NgCommands {
     private long managedSessions;
     private long rejectedSessions;
     private long terminatedSessions;
+    /** With state.redis: each ng termination's call-state attributes, kept current here, read by the recorder. */
+    private Map<String, Map<String, String>> stateAttributes;
+    /** With state.redis: records a context after an ng command changed it (GatewayCallState.afterAction). */
+    private Consumer<MediaContext> onChange = context -> { };
 
     public NgCommands(MediaPlane plane, ScheduledExecutorService commandThread, long defaultDeleteDelayMs) {
         this.plane = plane;
@@ -91,6 +96,44 @@ public final class NgCommands {
             LOG.error("ng command failed cmd={}", WireText.escape(command), e);
             return error("internal error in '" + command + "': " + e);
         }
+    }
+
+    /**
+     * Replicates ng calls to the call state (docs/ha.md, "ng calls"): after each command that changed a call, its
+     * terminations' attributes go into {@code attributes} (read by the recorder from any thread) and
+     * {@code onChange} records the call's context, before the reply is sent.
+     */
+    void replicate(Map<String, Map<String, String>> attributes, Consumer<MediaContext> onChange) {
+        this.stateAttributes = attributes;
+        this.onChange = onChange;
+    }
+
+    /** Takes over the ng calls a restarted gateway restored (their contexts are already on the media plane). */
+    int restore(List<NgLeg> legs) {
+        Map<String, NgCall> restored = NgCallState.rebuild(legs);
+        for (NgCall call : restored.values()) {
+            calls.put(call.callId, call);
+            managedSessions++;
+        }
+        return restored.size();
+    }
+
+    /** Publishes a changed call's attributes and records its context (or its removal). */
+    private void changed(NgCall call, boolean removed) {
+        if (stateAttributes == null) {
+            return;
+        }
+        for (int p = 0; p < 2; p++) {
+            List<Termination> terms = call.parties[p].terminations;
+            for (int i = 0; i < terms.size(); i++) {
+                if (removed) {
+                    stateAttributes.remove(terms.get(i).id());
+                } else {
+                    stateAttributes.put(terms.get(i).id(), NgCallState.attributes(call, p, i));
+                }
+            }
+        }
+        onChange.accept(call.context);
     }
 
     static Dict error(String reason) {
@@ -145,7 +188,9 @@ public final class NgCommands {
         apply(call, call.parties[offerer], sdp, media);
         call.lastOfferer = offerer;
         call.lastSignalMs = now;
-        return sdpReply(sdp, call.parties[1 - offerer], options, request);
+        Dict reply = sdpReply(sdp, call.parties[1 - offerer], options, request);
+        changed(call, false);
+        return reply;
     }
 
     private Dict answer(NgRequest request) {
@@ -173,7 +218,9 @@ public final class NgCommands {
         }
         apply(call, answerer, sdp, media);
         call.lastSignalMs = System.currentTimeMillis();
-        return sdpReply(sdp, offerer, options, request);
+        Dict reply = sdpReply(sdp, offerer, options, request);
+        changed(call, false);
+        return reply;
     }
 
     private NgCall create(String callId, String fromTag, String toTag, int mediaCount, long now) {
@@ -324,6 +371,7 @@ public final class NgCommands {
                 return null;
             });
         }
+        changed(call, false);
         return Bencode.dict().put("result", "ok").build();
     }
 
@@ -371,6 +419,7 @@ public final class NgCommands {
                 e.getMessage());
         }
         LOG.info("ng call deleted call-id={} ctx={}", call.callId, call.context.id());
+        changed(call, true);
     }
 
     private Dict query(NgRequest request) {

@@ -4,6 +4,7 @@ import io.hopgate.control.ng.Bencode.BencodeException;
 import io.hopgate.control.ng.Bencode.Bytes;
 import io.hopgate.control.ng.Bencode.Dict;
 import io.hopgate.control.ng.Bencode.Value;
+import io.hopgate.media.MediaContext;
 import io.hopgate.media.MediaPlane;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,6 +20,7 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -79,6 +82,18 @@ public final class NgEndpoint implements AutoCloseable {
      */
     public static NgEndpoint bind(InetSocketAddress listen, MediaPlane plane, Predicate<InetSocketAddress> allowedPeer,
                                   long replyCacheMs, long deleteDelayMs, MeterRegistry registry) {
+        return bind(listen, plane, allowedPeer, replyCacheMs, deleteDelayMs, registry, null);
+    }
+
+    /**
+     * Binds {@code listen}, applies {@code replication} (call state: the ng calls a restart restored, and where to
+     * record changes) on the command thread, then starts serving.
+     *
+     * @throws IllegalStateException naming the address when it cannot be bound
+     */
+    public static NgEndpoint bind(InetSocketAddress listen, MediaPlane plane, Predicate<InetSocketAddress> allowedPeer,
+                                  long replyCacheMs, long deleteDelayMs, MeterRegistry registry,
+                                  Replication replication) {
         DatagramSocket socket;
         try {
             socket = new DatagramSocket(listen);
@@ -88,8 +103,39 @@ public final class NgEndpoint implements AutoCloseable {
                 + listen.getPort() + ": " + e.getMessage(), e);
         }
         NgEndpoint endpoint = new NgEndpoint(socket, plane, allowedPeer, replyCacheMs, deleteDelayMs, registry);
+        if (replication != null) {
+            try {
+                int calls = endpoint.onCommandThread(() -> {
+                    endpoint.commands.replicate(replication.attributes(), replication.onChange());
+                    return endpoint.commands.restore(replication.restored());
+                });
+                if (!replication.restored().isEmpty()) {
+                    LOG.info("ng calls restored calls={} terminations={}", calls, replication.restored().size());
+                }
+            } catch (Exception e) {
+                endpoint.close();
+                throw new IllegalStateException("ng call state could not be set up: " + e, e);
+            }
+        }
         endpoint.receiver.start();
         return endpoint;
+    }
+
+    /**
+     * The ng front end's part of the call state (docs/ha.md, "ng calls").
+     *
+     * @param attributes each ng termination's call-state attributes by termination id, kept current by the ng
+     *                   command thread and read by the recorder (a concurrent map)
+     * @param onChange   records a context after an ng command changed it
+     * @param restored   the terminations a restart restored with ng attributes
+     */
+    public record Replication(Map<String, Map<String, String>> attributes, Consumer<MediaContext> onChange,
+                              List<NgLeg> restored) {
+    }
+
+    /** True when call-state attributes were written by the ng front end. */
+    public static boolean ownsAttributes(Map<String, String> attributes) {
+        return NgCallState.owns(attributes);
     }
 
     private static Thread daemon(Runnable r, String name) {
