@@ -91,17 +91,17 @@ public final class MediaContext {
     }
 
     /** One topology triple that was set explicitly (pairs never set are bothway). */
-    public record TopologyTriple(Termination from, Termination to, Topology topology) {
+    public record PairTopology(Termination from, Termination to, Topology topology) {
     }
 
     /** The triples set on this context, in member order. */
-    public List<TopologyTriple> explicitTopology() {
-        List<TopologyTriple> out = new ArrayList<>();
+    public List<PairTopology> explicitTopology() {
+        List<PairTopology> out = new ArrayList<>();
         for (Termination a : members) {
             for (Termination b : members) {
                 Topology t = topology.get(key(a, b));
                 if (t != null) {
-                    out.add(new TopologyTriple(a, b, t));
+                    out.add(new PairTopology(a, b, t));
                 }
             }
         }

@@ -1,7 +1,7 @@
 package io.hopgate.control.anchor;
 
+import io.hopgate.control.h248.LocalControlMode;
 import io.hopgate.control.h248.ContextId;
-import io.hopgate.control.h248.StreamMode;
 import io.hopgate.control.h248.TerminationId;
 import io.hopgate.control.mgc.GatewayClient;
 import io.hopgate.control.mgc.GatewayClient.Added;
@@ -49,7 +49,7 @@ public final class SdpAnchor {
     public CompletableFuture<AnchoredPair> open(SessionDescription offer) {
         return gateway.addAsync(ContextId.CHOOSE, List.of(
                 remote(offer),
-                StreamRequest.of(StreamMode.INACTIVE, null)))
+                StreamRequest.of(LocalControlMode.INACTIVE, null)))
             .thenApply(SdpAnchor::pair);
     }
 
@@ -83,7 +83,7 @@ public final class SdpAnchor {
      * until the first packet from the new one (docs/architecture.md section 2.8).
      */
     public CompletableFuture<Void> move(ContextId context, TerminationId leg, SessionDescription moved) {
-        StreamRequest newRemote = StreamRequest.moved(StreamMode.SEND_RECEIVE, anchored(moved).format("\n"));
+        StreamRequest newRemote = StreamRequest.moved(LocalControlMode.SEND_RECEIVE, anchored(moved).format("\n"));
         return gateway.modifyStreamAsync(context, leg, newRemote);
     }
 
@@ -98,7 +98,7 @@ public final class SdpAnchor {
     }
 
     private static StreamRequest remote(SessionDescription sdp) {
-        return StreamRequest.of(StreamMode.SEND_RECEIVE, anchored(sdp).format("\n"));
+        return StreamRequest.of(LocalControlMode.SEND_RECEIVE, anchored(sdp).format("\n"));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.hopgate.control.callserver;
 
+import io.hopgate.control.h248.LocalControlMode;
 import static io.hopgate.control.h248.TopologyDirection.BOTHWAY;
 import static io.hopgate.control.h248.TopologyDirection.ISOLATE;
 import static io.hopgate.control.h248.TopologyDirection.ONEWAY;
@@ -7,7 +8,6 @@ import static io.hopgate.control.h248.TopologyDirection.ONEWAY;
 import io.hopgate.control.callserver.Call.Handoff;
 import io.hopgate.control.callserver.Call.Leg;
 import io.hopgate.control.h248.ContextId;
-import io.hopgate.control.h248.StreamMode;
 import io.hopgate.control.h248.TerminationId;
 import io.hopgate.control.h248.TopologyDirection;
 import io.hopgate.control.h248.TopologyTriple;
@@ -83,8 +83,8 @@ final class HandoffSteps {
         TerminationId t2 = added.get(0).termination();
         TerminationId t1 = added.get(1).termination();
         try {
-            g.modify(ctx, List.of(), List.of(new Change(t2, StreamMode.SEND_RECEIVE, null),
-                new Change(t1, StreamMode.SEND_RECEIVE, null)));
+            g.modify(ctx, List.of(), List.of(new Change(t2, LocalControlMode.SEND_RECEIVE, null),
+                new Change(t1, LocalControlMode.SEND_RECEIVE, null)));
         } catch (GatewayException e) {
             quietly(() -> g.release(ctx));
             throw e;
@@ -120,7 +120,7 @@ final class HandoffSteps {
         TerminationId a = aSide(call, s);
         try {
             g.modify(s.context(), List.of(triple(a, b2.termination(), ISOLATE), triple(s.radio(), b2.termination(),
-                ISOLATE)), List.of(new Change(b2.termination(), StreamMode.SEND_ONLY, null)));
+                ISOLATE)), List.of(new Change(b2.termination(), LocalControlMode.SEND_ONLY, null)));
         } catch (GatewayException e) {
             quietly(() -> g.subtract(s.context(), b2.termination()));
             throw e;
@@ -137,7 +137,7 @@ final class HandoffSteps {
         Added t1 = anchor.add(call.anchorContext, radio);
         try {
             anchor.modify(call.anchorContext, List.of(triple(x, t1.termination(), ISOLATE)),
-                List.of(new Change(t1.termination(), StreamMode.SEND_ONLY, null)));
+                List.of(new Change(t1.termination(), LocalControlMode.SEND_ONLY, null)));
         } catch (GatewayException e) {
             quietly(() -> anchor.subtract(call.anchorContext, t1.termination()));
             throw e;
@@ -176,10 +176,10 @@ final class HandoffSteps {
             Added link = far.get(1);
             TerminationId kt = k.termination();
             CompletableFuture<TransactionReply> armAnchor = anchor.modifyAsync(call.anchorContext,
-                List.of(triple(x, kt, ISOLATE)), List.of(new Change(kt, StreamMode.SEND_ONLY, link.local())));
+                List.of(triple(x, kt, ISOLATE)), List.of(new Change(kt, LocalControlMode.SEND_ONLY, link.local())));
             CompletableFuture<TransactionReply> armFar = g.modifyAsync(radioLeg.context(), List.of(), List.of(
-                new Change(link.termination(), StreamMode.SEND_RECEIVE, k.local()),
-                new Change(radioLeg.termination(), StreamMode.SEND_RECEIVE, null)));
+                new Change(link.termination(), LocalControlMode.SEND_RECEIVE, k.local()),
+                new Change(radioLeg.termination(), LocalControlMode.SEND_RECEIVE, null)));
             try {
                 anchor.check("arm", armAnchor);
             } catch (GatewayException e) {
@@ -218,7 +218,7 @@ final class HandoffSteps {
         Leg t = call.handoff.target;
         call.handoff.detectedNanos = System.nanoTime();
         gateway(s.gateway()).modify(s.context(), List.of(triple(aSide(call, s), t.radio(), BOTHWAY)),
-            List.of(new Change(t.radio(), StreamMode.SEND_RECEIVE, null)));
+            List.of(new Change(t.radio(), LocalControlMode.SEND_RECEIVE, null)));
         return "bicast (A,B') bothway, B' SendRecv";
     }
 
@@ -232,13 +232,13 @@ final class HandoffSteps {
         Handoff h = call.handoff;
         GatewayClient anchor = gateway(call.anchor);
         anchor.modify(call.anchorContext, List.of(), List.of(
-            new Change(h.target.anchorTerm(), StreamMode.SEND_RECEIVE, null)));
+            new Change(h.target.anchorTerm(), LocalControlMode.SEND_RECEIVE, null)));
         TerminationId old = s.anchorTerm();
         h.detectedNanos = System.nanoTime();
         events.schedule(() -> {
             if (call.handoff == h && call.state == CallState.DETECTED) { // not yet completed or reverted
                 quietly(() -> anchor.modify(call.anchorContext, List.of(),
-                    List.of(new Change(old, StreamMode.SEND_ONLY, null))));
+                    List.of(new Change(old, LocalControlMode.SEND_ONLY, null))));
             }
         }, UPLINK_OVERLAP_MS, TimeUnit.MILLISECONDS);
         return h.target.anchorTerm().text() + " SendRecv, " + old.text() + " heard " + UPLINK_OVERLAP_MS + " ms more";
@@ -255,7 +255,7 @@ final class HandoffSteps {
         Leg t = h.target;
         java.util.function.Supplier<Map<String, String>> retire = () -> gateway(s.gateway()).subtractAndModify(
             s.context(), List.of(triple(aSide(call, s), t.radio(), BOTHWAY)), s.radio(),
-            List.of(new Change(t.radio(), StreamMode.SEND_RECEIVE, null)));
+            List.of(new Change(t.radio(), LocalControlMode.SEND_RECEIVE, null)));
         long leftMs = overlapLeftMs(h);
         if (leftMs > 0) {
             call.serving = t;
@@ -322,7 +322,7 @@ final class HandoffSteps {
         Handoff h = call.handoff;
         GatewayClient anchor = gateway(call.anchor);
         anchor.subtractAndModify(call.anchorContext, List.of(), null,
-            List.of(new Change(s.anchorTerm(), StreamMode.SEND_RECEIVE, null)));
+            List.of(new Change(s.anchorTerm(), LocalControlMode.SEND_RECEIVE, null)));
         Runnable releaseNewPath = () -> { // two gateways: in parallel
             CompletableFuture<Void> targetReleased = h.target.local() ? CompletableFuture.completedFuture(null)
                 : gateway(h.target.gateway()).releaseAsync(h.target.context());

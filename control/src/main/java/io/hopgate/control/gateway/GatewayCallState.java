@@ -164,7 +164,7 @@ final class GatewayCallState implements AutoCloseable {
                 attrs));
         }
         List<TopologyEntry> topology = new ArrayList<>();
-        for (MediaContext.TopologyTriple triple : context.explicitTopology()) {
+        for (MediaContext.PairTopology triple : context.explicitTopology()) {
             topology.add(new TopologyEntry(triple.from().id(), triple.to().id(),
                 triple.topology().name().toLowerCase(Locale.ROOT)));
         }

@@ -1,5 +1,6 @@
 package io.hopgate.control.gateway;
 
+import io.hopgate.control.h248.LocalControlMode;
 import io.hopgate.control.h248.ActionReply;
 import io.hopgate.control.h248.ActionRequest;
 import io.hopgate.control.h248.CommandReply;
@@ -528,13 +529,13 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
         return new MediaDescriptor(null, List.of(new StreamDescriptor(1, lc, local, remote)), List.of());
     }
 
-    static io.hopgate.control.h248.StreamMode h248Mode(StreamMode mode) {
+    static LocalControlMode h248Mode(StreamMode mode) {
         return switch (mode) {
-            case SEND_RECV -> io.hopgate.control.h248.StreamMode.SEND_RECEIVE;
-            case SEND_ONLY -> io.hopgate.control.h248.StreamMode.SEND_ONLY;
-            case RECV_ONLY -> io.hopgate.control.h248.StreamMode.RECEIVE_ONLY;
-            case INACTIVE -> io.hopgate.control.h248.StreamMode.INACTIVE;
-            case LOOPBACK -> io.hopgate.control.h248.StreamMode.LOOPBACK;
+            case SEND_RECV -> LocalControlMode.SEND_RECEIVE;
+            case SEND_ONLY -> LocalControlMode.SEND_ONLY;
+            case RECV_ONLY -> LocalControlMode.RECEIVE_ONLY;
+            case INACTIVE -> LocalControlMode.INACTIVE;
+            case LOOPBACK -> LocalControlMode.LOOPBACK;
         };
     }
 

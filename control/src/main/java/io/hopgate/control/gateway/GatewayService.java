@@ -340,7 +340,7 @@ public final class GatewayService implements Service {
             }
             ctx.put("terminations", terms);
             List<Map<String, String>> topology = new ArrayList<>();
-            for (MediaContext.TopologyTriple triple : c.explicitTopology()) {
+            for (MediaContext.PairTopology triple : c.explicitTopology()) {
                 topology.add(Map.of("from", triple.from().id(), "to", triple.to().id(),
                     "topology", triple.topology().name().toLowerCase(java.util.Locale.ROOT)));
             }

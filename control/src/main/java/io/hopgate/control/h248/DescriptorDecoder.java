@@ -120,7 +120,7 @@ final class DescriptorDecoder extends NodeDecoder {
     }
 
     private LocalControlDescriptor localControl(TextNode t) {
-        StreamMode mode = null;
+        LocalControlMode mode = null;
         Boolean rv = null;
         Boolean rg = null;
         Map<String, String> props = new LinkedHashMap<>();
@@ -129,7 +129,7 @@ final class DescriptorDecoder extends NodeDecoder {
                 throw fail("Mode, ReservedValue, ReservedGroup or a property in LocalControl", c);
             }
             if (c.is("Mode")) {
-                mode = c.value() == null ? null : StreamMode.fromToken(c.value());
+                mode = c.value() == null ? null : LocalControlMode.fromToken(c.value());
                 if (mode == null) {
                     throw fail("a mode (SendReceive, SendOnly, ReceiveOnly, Inactive, Loopback) after Mode =", c);
                 }

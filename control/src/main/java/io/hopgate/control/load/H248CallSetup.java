@@ -1,8 +1,8 @@
 package io.hopgate.control.load;
 
+import io.hopgate.control.h248.LocalControlMode;
 import io.hopgate.control.mgc.GatewayClient;
 import io.hopgate.control.h248.ContextId;
-import io.hopgate.control.h248.StreamMode;
 import io.hopgate.control.h248.TransactionReply;
 import io.hopgate.control.megaco.MegacoEndpoint;
 import io.hopgate.control.megaco.MegacoOptions;
@@ -45,7 +45,7 @@ public final class H248CallSetup implements CallSetup {
         for (int i = 0; i < calls; i++) {
             outstanding.acquire();
             CompletableFuture<TransactionReply> reply = client.addAllAsync(ContextId.CHOOSE,
-                List.of(legAddresses.get(2 * i), legAddresses.get(2 * i + 1)), StreamMode.SEND_RECEIVE);
+                List.of(legAddresses.get(2 * i), legAddresses.get(2 * i + 1)), LocalControlMode.SEND_RECEIVE);
             reply.whenComplete((r, e) -> outstanding.release());
             replies.add(reply);
         }

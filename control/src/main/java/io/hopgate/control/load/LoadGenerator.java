@@ -96,7 +96,7 @@ public final class LoadGenerator {
                     + port + " (base-port=" + options.basePort() + "): " + e.getMessage(), e);
             }
             channel.configureBlocking(false);
-            channel.register(selector, SelectionKey.OP_READ, new Leg(stream, channel));
+            channel.register(selector, SelectionKey.OP_READ, new StreamSocket(stream, channel));
             local.add((InetSocketAddress) channel.getLocalAddress());
         }
         return local;
@@ -241,7 +241,7 @@ public final class LoadGenerator {
     }
 
     /** The socket of one stream and its index; the selection key's attachment. */
-    private record Leg(int stream, DatagramChannel channel) {
+    private record StreamSocket(int stream, DatagramChannel channel) {
     }
 
     /**
@@ -454,7 +454,7 @@ public final class LoadGenerator {
         }
 
         private void onReady(SelectionKey key) {
-            Leg leg = (Leg) key.attachment();
+            StreamSocket leg = (StreamSocket) key.attachment();
             ByteBuffer b = buffer;
             try {
                 for (int i = 0; i < READ_BURST; i++) {

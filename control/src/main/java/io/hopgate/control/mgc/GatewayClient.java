@@ -1,5 +1,6 @@
 package io.hopgate.control.mgc;
 
+import io.hopgate.control.h248.LocalControlMode;
 import io.hopgate.control.h248.ActionReply;
 import io.hopgate.control.h248.ActionRequest;
 import io.hopgate.control.h248.CommandReply;
@@ -13,7 +14,6 @@ import io.hopgate.control.h248.LocalControlDescriptor;
 import io.hopgate.control.h248.MediaDescriptor;
 import io.hopgate.control.h248.StatisticsDescriptor;
 import io.hopgate.control.h248.StreamDescriptor;
-import io.hopgate.control.h248.StreamMode;
 import io.hopgate.control.h248.TerminationId;
 import io.hopgate.control.h248.TopologyTriple;
 import io.hopgate.control.h248.TransactionReply;
@@ -49,7 +49,7 @@ public final class GatewayClient {
     }
 
     /** One command of a Modify: a termination's new mode and/or remote address (null = unchanged). */
-    public record Change(TerminationId termination, StreamMode mode, InetSocketAddress remote) {
+    public record Change(TerminationId termination, LocalControlMode mode, InetSocketAddress remote) {
     }
 
     /**
@@ -64,20 +64,20 @@ public final class GatewayClient {
      * @param dualReceive LocalControl {@value #DUAL_RECEIVE_PROPERTY}: the new Remote keeps the old source until the
      *                  new one is heard (a party that moved); false = a hard switch
      */
-    public record StreamRequest(StreamMode mode, String remoteSdp, Boolean moving, boolean dualReceive) {
+    public record StreamRequest(LocalControlMode mode, String remoteSdp, Boolean moving, boolean dualReceive) {
         /** Marks the termination moving and nothing else: its mode and Remote stay until the move's new Remote. */
         public static final StreamRequest MOVING = new StreamRequest(null, null, Boolean.TRUE);
 
-        public StreamRequest(StreamMode mode, String remoteSdp, Boolean moving) {
+        public StreamRequest(LocalControlMode mode, String remoteSdp, Boolean moving) {
             this(mode, remoteSdp, moving, false);
         }
 
-        public static StreamRequest of(StreamMode mode, String remoteSdp) {
+        public static StreamRequest of(LocalControlMode mode, String remoteSdp) {
             return new StreamRequest(mode, remoteSdp, null);
         }
 
         /** A party's new address after it moved: dual receive (RFC 3264 section 8.3.1), not a hard switch. */
-        public static StreamRequest moved(StreamMode mode, String remoteSdp) {
+        public static StreamRequest moved(LocalControlMode mode, String remoteSdp) {
             return new StreamRequest(mode, remoteSdp, null, true);
         }
     }
@@ -122,7 +122,7 @@ public final class GatewayClient {
 
     /** Sends the Adds of {@link #addAll} without waiting; {@link #added} waits and reads the reply. */
     public CompletableFuture<TransactionReply> addAllAsync(ContextId context, List<InetSocketAddress> remotes) {
-        return addAllAsync(context, remotes, StreamMode.INACTIVE);
+        return addAllAsync(context, remotes, LocalControlMode.INACTIVE);
     }
 
     /**
@@ -130,7 +130,7 @@ public final class GatewayClient {
      * two-party call, e.g. a load run's, can come up SendReceive at once.
      */
     public CompletableFuture<TransactionReply> addAllAsync(ContextId context, List<InetSocketAddress> remotes,
-                                                           StreamMode mode) {
+                                                           LocalControlMode mode) {
         List<CommandRequest> commands = new ArrayList<>();
         for (InetSocketAddress remote : remotes) {
             commands.add(new CommandRequest(CommandType.ADD, TerminationId.CHOOSE, List.of(media(mode, remote))));
@@ -397,7 +397,7 @@ public final class GatewayClient {
         return null;
     }
 
-    static MediaDescriptor media(StreamMode mode, InetSocketAddress remote) {
+    static MediaDescriptor media(LocalControlMode mode, InetSocketAddress remote) {
         return media(StreamRequest.of(mode, remote == null ? null : sdp(remote)));
     }
 

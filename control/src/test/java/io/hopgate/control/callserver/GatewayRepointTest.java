@@ -1,5 +1,6 @@
 package io.hopgate.control.callserver;
 
+import io.hopgate.control.h248.LocalControlMode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hopgate.control.config.Config;
@@ -8,7 +9,6 @@ import io.hopgate.control.gateway.GatewayService;
 import io.hopgate.control.h248.ContextId;
 import io.hopgate.control.h248.ErrorCode;
 import io.hopgate.control.h248.ErrorDescriptor;
-import io.hopgate.control.h248.StreamMode;
 import io.hopgate.control.h248.TransactionReply;
 import io.hopgate.control.megaco.MegacoEndpoint;
 import io.hopgate.control.megaco.MegacoOptions;
@@ -101,11 +101,11 @@ class GatewayRepointTest {
         GatewayClient.Added t3 = anchor.get(1);
         List<GatewayClient.Added> second = g2.addAll(ContextId.CHOOSE, Arrays.asList(bss2.address(), t3.local()));
         GatewayClient.Added t4 = second.get(0);
-        g1.modify(c1, List.of(), List.of(new GatewayClient.Change(t2.termination(), StreamMode.SEND_RECEIVE, null),
-            new GatewayClient.Change(t3.termination(), StreamMode.SEND_RECEIVE, second.get(1).local())));
+        g1.modify(c1, List.of(), List.of(new GatewayClient.Change(t2.termination(), LocalControlMode.SEND_RECEIVE, null),
+            new GatewayClient.Change(t3.termination(), LocalControlMode.SEND_RECEIVE, second.get(1).local())));
         g2.modify(second.get(0).context(), List.of(), List.of(
-            new GatewayClient.Change(t4.termination(), StreamMode.SEND_RECEIVE, null),
-            new GatewayClient.Change(second.get(1).termination(), StreamMode.SEND_RECEIVE, null)));
+            new GatewayClient.Change(t4.termination(), LocalControlMode.SEND_RECEIVE, null),
+            new GatewayClient.Change(second.get(1).termination(), LocalControlMode.SEND_RECEIVE, null)));
         int tag = 0;
         for (; tag < 10; tag++) {
             bss2.send(t4.local(), tag);
@@ -117,8 +117,8 @@ class GatewayRepointTest {
         List<GatewayClient.Added> third = g3.addAll(ContextId.CHOOSE, Arrays.asList(bss3.address(), t3.local()));
         GatewayClient.Added t7 = third.get(0);
         g3.modify(third.get(0).context(), List.of(), List.of(
-            new GatewayClient.Change(t7.termination(), StreamMode.SEND_RECEIVE, null),
-            new GatewayClient.Change(third.get(1).termination(), StreamMode.SEND_RECEIVE, null)));
+            new GatewayClient.Change(t7.termination(), LocalControlMode.SEND_RECEIVE, null),
+            new GatewayClient.Change(third.get(1).termination(), LocalControlMode.SEND_RECEIVE, null)));
         g1.modify(c1, List.of(), List.of(new GatewayClient.Change(t3.termination(), null, third.get(1).local())));
         Termination anchorLink = gateways.get(0).plane().termination(t3.termination().text());
         // The old radio and G2 go on for 10 packets: the first 3 reach the anchor before anything from the new path

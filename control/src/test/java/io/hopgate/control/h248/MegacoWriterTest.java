@@ -48,7 +48,7 @@ class MegacoWriterTest {
                 ContextId.of(5), ContextProperties.topology(List.of(new TopologyTriple(TerminationId.of("rtp/1"),
                         TerminationId.of("rtp/2"), TopologyDirection.ONEWAY))),
                 List.of(new CommandRequest(CommandType.MODIFY, TerminationId.of("rtp/1"),
-                        List.of(Samples.media(StreamMode.SEND_ONLY, null, "v=0\nc=IN IP4 127.0.0.1\nm=audio 16300 RTP/AVP 0"))),
+                        List.of(Samples.media(LocalControlMode.SEND_ONLY, null, "v=0\nc=IN IP4 127.0.0.1\nm=audio 16300 RTP/AVP 0"))),
                         new CommandRequest(CommandType.SUBTRACT, true, false, TerminationId.of("rtp/2"), List.of())))))));
 
         assertThat(MegacoWriter.compact().write(m)).isEqualTo("!/1 [127.0.0.1]:2945\n"

@@ -34,7 +34,7 @@ class MessageParserTest {
         assertThat(first.terminationId()).isEqualTo(TerminationId.CHOOSE);
         StreamDescriptor s = onlyStream(first);
         assertThat(s.id()).isEqualTo(1);
-        assertThat(s.localControl().mode()).isEqualTo(StreamMode.SEND_RECEIVE);
+        assertThat(s.localControl().mode()).isEqualTo(LocalControlMode.SEND_RECEIVE);
         assertThat(s.localSdp()).isEqualTo(LOCAL_CHOOSE);
         assertThat(s.remoteSdp()).isEqualTo("v=0\nc=IN IP4 127.0.0.1\nm=audio 16200 RTP/AVP 0");
         assertThat(onlyStream(a.commands().get(1)).remoteSdp()).endsWith("m=audio 16202 RTP/AVP 0");
@@ -47,7 +47,7 @@ class MessageParserTest {
         TransactionRequest t = (TransactionRequest) m.transactions().get(0);
         assertThat(t.id()).isEqualTo(1001);
         StreamDescriptor s = onlyStream(t.actions().get(0).commands().get(1));
-        assertThat(s.localControl().mode()).isEqualTo(StreamMode.SEND_RECEIVE);
+        assertThat(s.localControl().mode()).isEqualTo(LocalControlMode.SEND_RECEIVE);
         assertThat(s.localSdp()).isEqualTo(LOCAL_CHOOSE);
         assertThat(s.remoteSdp()).isEqualTo("v=0\nc=IN IP4 127.0.0.1\nm=audio 16202 RTP/AVP 0");
     }
@@ -65,7 +65,7 @@ class MessageParserTest {
             assertThat(mf.type()).isEqualTo(CommandType.MODIFY);
             assertThat(mf.terminationId().text()).isEqualTo("rtp/1");
             StreamDescriptor s = onlyStream(mf);
-            assertThat(s.localControl().mode()).isEqualTo(StreamMode.SEND_ONLY);
+            assertThat(s.localControl().mode()).isEqualTo(LocalControlMode.SEND_ONLY);
             assertThat(s.localSdp()).isNull();
             assertThat(s.remoteSdp()).contains("o=- 0 0 IN IP4 127.0.0.1\ns=-\n").endsWith("m=audio 16300 RTP/AVP 0");
         }
@@ -224,7 +224,7 @@ class MessageParserTest {
         CommandRequest add = t.actions().get(0).commands().get(0);
         assertThat(add.terminationId().text()).isEqualTo("rtp/$");
         assertThat(add.descriptor(MediaDescriptor.class).stream(1).localControl().mode())
-                .isEqualTo(StreamMode.RECEIVE_ONLY);
+                .isEqualTo(LocalControlMode.RECEIVE_ONLY);
         TransactionRequest t8 = (TransactionRequest) m.transactions().get(1);
         CommandRequest sub = t8.actions().get(1).commands().get(0);
         assertThat(sub.type()).isEqualTo(CommandType.SUBTRACT);
@@ -245,7 +245,7 @@ class MessageParserTest {
                 .isEqualTo(new TerminationStateDescriptor(ServiceState.IN_SERVICE, "Off", Map.of("nt/jit", "40")));
         StreamDescriptor s = md.stream(1);
         assertThat(s.localControl())
-                .isEqualTo(new LocalControlDescriptor(StreamMode.LOOPBACK, true, false, Map.of("tdmc/ec", "on")));
+                .isEqualTo(new LocalControlDescriptor(LocalControlMode.LOOPBACK, true, false, Map.of("tdmc/ec", "on")));
         assertThat(s.remoteSdp()).isEqualTo("v=0\nc=IN IP6 ::1");
     }
 

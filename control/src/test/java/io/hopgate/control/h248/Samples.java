@@ -15,7 +15,7 @@ final class Samples {
     private Samples() {
     }
 
-    static MediaDescriptor media(StreamMode mode, String local, String remote) {
+    static MediaDescriptor media(LocalControlMode mode, String local, String remote) {
         return new MediaDescriptor(null,
                 List.of(new StreamDescriptor(1, mode == null ? null : LocalControlDescriptor.of(mode), local, remote)));
     }
@@ -47,12 +47,12 @@ final class Samples {
         TerminationId t2 = TerminationId.of("rtp/2");
         List<CommandRequest> cmds = List.of(
                 new CommandRequest(CommandType.ADD, TerminationId.CHOOSE,
-                        List.of(media(StreamMode.SEND_RECEIVE, "v=0\nc=IN IP4 $\nm=audio $ RTP/AVP 0", REMOTE))),
+                        List.of(media(LocalControlMode.SEND_RECEIVE, "v=0\nc=IN IP4 $\nm=audio $ RTP/AVP 0", REMOTE))),
                 new CommandRequest(CommandType.MODIFY, t1, List.of(new MediaDescriptor(
                         new TerminationStateDescriptor(ServiceState.IN_SERVICE, "LockStep", Map.of("nt/jit", "40")),
-                        List.of(new StreamDescriptor(1, new LocalControlDescriptor(StreamMode.INACTIVE, true, false,
+                        List.of(new StreamDescriptor(1, new LocalControlDescriptor(LocalControlMode.INACTIVE, true, false,
                                 Map.of("tdmc/ec", "on")), null, "v=0\nc=IN IP4 10.0.0.1\nm=audio 4000 RTP/AVP 0"),
-                                new StreamDescriptor(2, LocalControlDescriptor.of(StreamMode.LOOPBACK), null, null)),
+                                new StreamDescriptor(2, LocalControlDescriptor.of(LocalControlMode.LOOPBACK), null, null)),
                         List.of(new GenericDescriptor("Mux", "H221", List.of(new GenericDescriptor("rtp/9", null, null))))),
                         new EventsDescriptor(77, List.of(new EventsDescriptor.RequestedEvent("al/on", List.of()),
                                 new EventsDescriptor.RequestedEvent("dd/ce",

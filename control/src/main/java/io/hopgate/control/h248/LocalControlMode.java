@@ -1,7 +1,7 @@
 package io.hopgate.control.h248;
 
 /** LocalControl Mode values (H.248.1 7.1.7). */
-public enum StreamMode {
+public enum LocalControlMode {
     SEND_RECEIVE("SendReceive"),
     SEND_ONLY("SendOnly"),
     RECEIVE_ONLY("ReceiveOnly"),
@@ -10,7 +10,7 @@ public enum StreamMode {
 
     private final String token;
 
-    StreamMode(String token) {
+    LocalControlMode(String token) {
         this.token = token;
     }
 
@@ -20,9 +20,9 @@ public enum StreamMode {
     }
 
     /** The constant for a word written in long or short form and any case; null when none. */
-    public static StreamMode fromToken(String word) {
+    public static LocalControlMode fromToken(String word) {
         String canonical = Tokens.canonical(word);
-        for (StreamMode v : values()) {
+        for (LocalControlMode v : values()) {
             if (v.token.equals(canonical)) {
                 return v;
             }
