@@ -106,9 +106,11 @@ public final class Main implements Runnable {
         List<String> prefixes = KEY_PREFIXES.getOrDefault(subcommand, List.of(""));
         java.util.function.Predicate<ConfigKey> reads = k -> prefixes.stream().anyMatch(k.key()::startsWith);
         long others = java.util.Arrays.stream(ConfigKey.values()).filter(reads.negate()).count();
-        String text = "\nConfiguration keys " + subcommand + " reads (the YAML path in --config FILE, or --set KEY=VALUE):\n"
+        String text = "\nConfiguration keys " + subcommand
+            + " reads (the YAML path in --config FILE, or --set KEY=VALUE):\n"
             + Config.describe(reads)
-            + (others == 0 ? "" : "The other " + others + " keys belong to other subcommands: see 'hopgate <subcommand> "
+            + (others == 0 ? "" : "The other " + others
+                + " keys belong to other subcommands: see 'hopgate <subcommand> "
             + "--help' or config/hopgate.yaml, which lists every key with its default.\n");
         return text.replace("%", "%%").replace("\n", "%n");
     }
@@ -207,7 +209,8 @@ public final class Main implements Runnable {
             Config config = Config.load(configFile, sets);
             applyLogLevel(config.string(ConfigKey.LOG_LEVEL));
             service = Services.create(name, config);
-            LOG.info("starting subcommand={} config={} overrides={}", name, configFile == null ? "(defaults)" : configFile,
+            LOG.info("starting subcommand={} config={} overrides={}", name,
+                configFile == null ? "(defaults)" : configFile,
                 sets.size());
             LOG.debug("effective config\n{}", config.render());
         } catch (ConfigException e) {

@@ -32,8 +32,10 @@ public final class Services {
     }
 
     /** Installs (or replaces) the factory for a subcommand; returns the one it replaced, or null. */
-    public static Function<Config, ? extends Service> register(String subcommand, Function<Config, ? extends Service> factory) {
-        return FACTORIES.put(Objects.requireNonNull(subcommand, "subcommand"), Objects.requireNonNull(factory, "factory"));
+    public static Function<Config, ? extends Service> register(String subcommand,
+                                                               Function<Config, ? extends Service> factory) {
+        return FACTORIES.put(Objects.requireNonNull(subcommand, "subcommand"),
+            Objects.requireNonNull(factory, "factory"));
     }
 
     /** Removes a subcommand's factory; returns it, or null. */

@@ -282,6 +282,7 @@ class MainTest {
         });
 
         assertThat(run("callserver", "--set", "log.level=WARN")).isEqualTo(2);
-        assertThat(err.toString().trim()).isEqualTo("hopgate callserver: callserver.gateways: at least one gateway is needed");
+        assertThat(err.toString().trim())
+            .isEqualTo("hopgate callserver: callserver.gateways: at least one gateway is needed");
     }
 }

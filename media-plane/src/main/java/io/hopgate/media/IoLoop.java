@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * One forwarding I/O thread: a Netty epoll event loop plus the forwarding state it owns (a {@link PacketForwarder},
  * which holds the whole forwarding rule, and the channels written since the last flush). This class is the I/O
  * wiring: it feeds datagrams to the forwarder, queues what the forwarder hands back ({@link Egress}), flushes once
- * per read batch, and applies control's changes of forwarding state as tasks on its thread. Every termination of a context is registered on the
+ * per read batch, and applies control's changes of forwarding state as tasks on its thread. Every termination of a
+ * context is registered on the
  * context's loop, so the egress rewriters this loop touches are touched by no other thread.
  *
  * <p>Send batching: writes go to the target channel's outbound buffer and are flushed once per receive batch

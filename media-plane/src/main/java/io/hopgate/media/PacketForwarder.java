@@ -314,7 +314,8 @@ public final class PacketForwarder {
             return false;
         }
         RemoteAddress latchedTo = new RemoteAddress(source,
-            new InetSocketAddress(source.getAddress(), source.getPort() + 1), remote.rtp(), nowNanos + dualReceiveNanos);
+            new InetSocketAddress(source.getAddress(), source.getPort() + 1), remote.rtp(), nowNanos
+                + dualReceiveNanos);
         // The new source has been heard (this packet): the old one is no longer taken (RFC 3264 section 8.3.1).
         from.previousClosedFor = latchedTo;
         from.remote(latchedTo);

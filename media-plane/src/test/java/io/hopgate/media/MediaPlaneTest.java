@@ -146,8 +146,10 @@ class MediaPlaneTest {
             far.send(a.localRtp(), i);
         }
         for (int i = 0; i < 50; i++) {
-            assertThat(oldLeg.receive(ARRIVAL)).as("old leg packet " + i).extracting(RtpPeer.Received::tag).isEqualTo(i);
-            assertThat(newLeg.receive(ARRIVAL)).as("new leg packet " + i).extracting(RtpPeer.Received::tag).isEqualTo(i);
+            assertThat(oldLeg.receive(ARRIVAL)).as("old leg packet " + i).extracting(RtpPeer.Received::tag)
+                .isEqualTo(i);
+            assertThat(newLeg.receive(ARRIVAL)).as("new leg packet " + i).extracting(RtpPeer.Received::tag)
+                .isEqualTo(i);
         }
         // The new leg's uplink does not reach anybody while it is SendOnly and oneway.
         long bDrops = b2.counters().dropped(DropReason.MODE);
@@ -647,7 +649,8 @@ class MediaPlaneTest {
     void shouldAcceptTheOldSourceOnlyUntilTheNewOneIsHeard() throws Exception {
         // Unconnected sockets, so the Java source check decides (and counts).
         plane.close();
-        // The window must outlast a stalled I/O thread taking packet 1 (the default, 2 s); it only costs its own length.
+        // The window must outlast a stalled I/O thread taking packet 1 (the default, 2 s); it only costs its own
+        // length.
         plane = MediaPlane.start(MediaPlaneConfig.loopback(22000, 22099).withDualReceiveMs(2000)
             .withConnectSockets(false));
         RtpPeer oldAddr = peer(1);

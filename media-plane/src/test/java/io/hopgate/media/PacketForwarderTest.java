@@ -139,9 +139,11 @@ class PacketForwarderTest {
         routes(newLeg, far);
         int mobile = 0x0B000001;
         assertThat(rtp(oldLeg, OLD, mobile, 100)).isEqualTo(1);
-        assertThat(rtp(newLeg, NEW, mobile, 100)).as("the same packet on the new leg").isEqualTo(PacketForwarder.DROPPED);
+        assertThat(rtp(newLeg, NEW, mobile, 100)).as("the same packet on the new leg")
+            .isEqualTo(PacketForwarder.DROPPED);
         assertThat(rtp(newLeg, NEW, mobile, 101)).isEqualTo(1);
-        assertThat(rtp(oldLeg, OLD, mobile, 101)).as("the same packet on the old leg").isEqualTo(PacketForwarder.DROPPED);
+        assertThat(rtp(oldLeg, OLD, mobile, 101)).as("the same packet on the old leg")
+            .isEqualTo(PacketForwarder.DROPPED);
         assertThat(rtp(oldLeg, OLD, mobile, 100)).as("older than what the new leg delivered")
             .isEqualTo(PacketForwarder.DROPPED);
         assertThat(rtp(oldLeg, OLD, mobile, 102)).as("newer, from either leg").isEqualTo(1);

@@ -17,8 +17,7 @@ import org.agrona.MutableDirectBuffer;
  * changes of mode ({@link #passthrough(boolean)}) must be made on that thread too (e.g. from its command queue).
  * Allocation-free.
  */
-public final class EgressRewriter
-{
+public final class EgressRewriter {
     public static final int DEFAULT_CLOCK_RATE = 8000;
 
     private final RtcpHeader rtcp = new RtcpHeader();
@@ -37,21 +36,18 @@ public final class EgressRewriter
     private long octetsOut;
     private int sourceChanges;
 
-    public EgressRewriter()
-    {
+    public EgressRewriter() {
     }
 
     /**
      * {@code media.continuity=passthrough}: packets leave untouched. The rewriter still follows the stream as
      * identity so that switching back to rewrite continues from what the far end actually saw.
      */
-    public void passthrough(final boolean on)
-    {
+    public void passthrough(final boolean on) {
         passthrough = on;
     }
 
-    public boolean passthrough()
-    {
+    public boolean passthrough() {
         return passthrough;
     }
 
@@ -62,8 +58,7 @@ public final class EgressRewriter
      */
     public void rewriteRtp(
         final MutableDirectBuffer buffer, final int offset, final int sourceId, final long nowNanos,
-        final int clockRate)
-    {
+        final int clockRate) {
         rewrite(buffer, offset, 0, sourceId, nowNanos, clockRate);
     }
 
@@ -74,24 +69,20 @@ public final class EgressRewriter
      */
     public void rewriteRtp(
         final MutableDirectBuffer buffer, final int offset, final int length, final int sourceId,
-        final long nowNanos, final int clockRate)
-    {
+        final long nowNanos, final int clockRate) {
         rewrite(buffer, offset, payloadOctets(buffer, offset, length), sourceId, nowNanos, clockRate);
     }
 
     private void rewrite(
         final MutableDirectBuffer buffer, final int offset, final int payloadOctets, final int sourceId,
-        final long nowNanos, final int clockRate)
-    {
+        final long nowNanos, final int clockRate) {
         final int inSsrc = RtpHeader.ssrc(buffer, offset);
         final int inSequence = RtpHeader.sequence(buffer, offset);
         final int inTimestamp = RtpHeader.timestamp(buffer, offset);
 
-        if (!hasSource || passthrough)
-        {
+        if (!hasSource || passthrough) {
             if (!hasSource || sourceId != this.sourceId || inSsrc != sourceSsrc || outputSsrc != inSsrc ||
-                sequenceOffset != 0 || timestampOffset != 0)
-            {
+                sequenceOffset != 0 || timestampOffset != 0) {
                 // identity: what the far end sees is exactly the input
                 hasSource = true;
                 this.sourceId = sourceId;
@@ -103,9 +94,7 @@ public final class EgressRewriter
                 lastTimestamp = inTimestamp;
                 lastOutputNanos = nowNanos;
             }
-        }
-        else if (sourceId != this.sourceId || inSsrc != sourceSsrc)
-        {
+        } else if (sourceId != this.sourceId || inSsrc != sourceSsrc) {
             final int rate = clockRate > 0 ? clockRate : DEFAULT_CLOCK_RATE;
             final long elapsedNanos = nowNanos - lastOutputNanos;
             final long elapsedUnits = elapsedNanos > 0 ? ReceptionStatistics.toUnits(elapsedNanos, rate) : 0;
@@ -120,8 +109,7 @@ public final class EgressRewriter
 
         final int outSequence = (inSequence + sequenceOffset) & 0xFFFF;
         final int outTimestamp = inTimestamp + timestampOffset;
-        if (!passthrough)
-        {
+        if (!passthrough) {
             RtpHeader.ssrc(buffer, offset, outputSsrc);
             RtpHeader.sequence(buffer, offset, outSequence);
             RtpHeader.timestamp(buffer, offset, outTimestamp);
@@ -130,8 +118,7 @@ public final class EgressRewriter
         // Only a newer packet moves the reference point, so a late reordered packet cannot pull the next
         // source's offsets backwards. (short) gives the signed 16 bit distance, RFC 1982 style.
         final int distance = (short)(outSequence - lastSequence);
-        if (distance > 0 || packetsOut == 0)
-        {
+        if (distance > 0 || packetsOut == 0) {
             lastSequence = outSequence;
             lastTimestamp = outTimestamp;
             lastOutputNanos = nowNanos;
@@ -140,12 +127,10 @@ public final class EgressRewriter
         octetsOut += payloadOctets;
     }
 
-    private static int payloadOctets(final MutableDirectBuffer buffer, final int offset, final int length)
-    {
+    private static int payloadOctets(final MutableDirectBuffer buffer, final int offset, final int length) {
         final int flags = buffer.getByte(offset);
         int header = RtpHeader.CSRC_OFFSET + ((flags & 0x0F) << 2);
-        if ((flags & 0x10) != 0 && header + RtpHeader.EXTENSION_HEADER_LENGTH <= length)
-        {
+        if ((flags & 0x10) != 0 && header + RtpHeader.EXTENSION_HEADER_LENGTH <= length) {
             header += RtpHeader.EXTENSION_HEADER_LENGTH +
                 ((buffer.getShort(offset + header + 2, java.nio.ByteOrder.BIG_ENDIAN) & 0xFFFF) << 2);
         }
@@ -165,35 +150,28 @@ public final class EgressRewriter
      * untouched, which is what identity for the first source would produce.
      */
     public boolean rewriteRtcp(final MutableDirectBuffer buffer, final int offset, final int length,
-        final int sourceId)
-    {
-        if (passthrough || !hasSource)
-        {
+        final int sourceId) {
+        if (passthrough || !hasSource) {
             return true;
         }
-        if (sourceId != this.sourceId)
-        {
+        if (sourceId != this.sourceId) {
             return false;
         }
-        if (RtcpHeader.validateCompound(rtcp, buffer, offset, length) != RtcpValidation.OK)
-        {
+        if (RtcpHeader.validateCompound(rtcp, buffer, offset, length) != RtcpValidation.OK) {
             return false;
         }
 
         final int end = offset + length;
         int position = offset;
-        while (position < end)
-        {
+        while (position < end) {
             rtcp.wrap(buffer, position, end - position);
             final int packetType = rtcp.packetType();
             final boolean hasSsrc = rtcp.packetLength() >= RtcpHeader.MIN_LENGTH_WITH_SSRC &&
                 !((packetType == RtcpHeader.PT_SDES || packetType == RtcpHeader.PT_BYE) && rtcp.count() == 0);
-            if (hasSsrc)
-            {
+            if (hasSsrc) {
                 rtcp.ssrc(outputSsrc);
             }
-            if (packetType == RtcpHeader.PT_SR)
-            {
+            if (packetType == RtcpHeader.PT_SR) {
                 rtcp.rtpTimestamp(rtcp.rtpTimestamp() + timestampOffset)
                     .senderPacketCount(packetsOut)
                     .senderOctetCount(octetsOut);
@@ -211,8 +189,7 @@ public final class EgressRewriter
      */
     public void resume(
         final int sourceId, final int sourceSsrc, final int outputSsrc, final int sequenceOffset,
-        final int timestampOffset, final int lastSequence, final int lastTimestamp, final long lastOutputNanos)
-    {
+        final int timestampOffset, final int lastSequence, final int lastTimestamp, final long lastOutputNanos) {
         hasSource = true;
         this.sourceId = sourceId;
         this.sourceSsrc = sourceSsrc;
@@ -225,64 +202,53 @@ public final class EgressRewriter
     }
 
     /** @return the SSRC of the source currently feeding this rewriter, as received. */
-    public int sourceSsrc()
-    {
+    public int sourceSsrc() {
         return sourceSsrc;
     }
 
-    public int outputSsrc()
-    {
+    public int outputSsrc() {
         return outputSsrc;
     }
 
-    public boolean hasSource()
-    {
+    public boolean hasSource() {
         return hasSource;
     }
 
     /** @return the id of the ingress termination currently feeding this rewriter. */
-    public int sourceId()
-    {
+    public int sourceId() {
         return sourceId;
     }
 
     /** @return sequence number of the newest packet sent. */
-    public int lastSequence()
-    {
+    public int lastSequence() {
         return lastSequence;
     }
 
     /** @return timestamp of the newest packet sent, raw 32 bits. */
-    public int lastTimestamp()
-    {
+    public int lastTimestamp() {
         return lastTimestamp;
     }
 
     /** @return what is added (mod 2^16) to input sequence numbers of the current source. */
-    public int sequenceOffset()
-    {
+    public int sequenceOffset() {
         return sequenceOffset;
     }
 
     /** @return what is added (mod 2^32) to input timestamps of the current source. */
-    public int timestampOffset()
-    {
+    public int timestampOffset() {
         return timestampOffset;
     }
 
-    public long packetsOut()
-    {
+    public long packetsOut() {
         return packetsOut;
     }
 
     /** @return payload octets sent; only the length-aware {@code rewriteRtp} overload counts them. */
-    public long octetsOut()
-    {
+    public long octetsOut() {
         return octetsOut;
     }
 
-    public int sourceChanges()
-    {
+    public int sourceChanges() {
         return sourceChanges;
     }
 }

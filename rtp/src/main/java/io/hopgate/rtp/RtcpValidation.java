@@ -4,8 +4,7 @@ package io.hopgate.rtp;
  * Reason codes returned by {@link RtcpHeader#validate()} and {@link RtcpHeader#validateCompound}. The first
  * codes share values with {@link RtpValidation} so one counter array can serve both when convenient.
  */
-public final class RtcpValidation
-{
+public final class RtcpValidation {
     public static final int OK = RtpValidation.OK;
     /** Fewer than 4 bytes, or the view does not lie inside its buffer. */
     public static final int TOO_SHORT = RtpValidation.TOO_SHORT;
@@ -22,14 +21,11 @@ public final class RtcpValidation
 
     public static final int CODE_COUNT = 9;
 
-    private RtcpValidation()
-    {
+    private RtcpValidation() {
     }
 
-    public static String describe(final int code)
-    {
-        switch (code)
-        {
+    public static String describe(final int code) {
+        switch (code) {
             case OK: return "ok";
             case TOO_SHORT: return "too short for an RTCP header";
             case BAD_VERSION: return "RTCP version is not 2";

@@ -4,8 +4,7 @@ package io.hopgate.rtp;
  * Reason codes returned by {@link RtpHeader#validate()}. Plain {@code int}s so the hot path can index a
  * counter array with them instead of allocating or throwing.
  */
-public final class RtpValidation
-{
+public final class RtpValidation {
     public static final int OK = 0;
     /** Fewer than {@link RtpHeader#MIN_LENGTH} bytes, or the view does not lie inside its buffer. */
     public static final int TOO_SHORT = 1;
@@ -21,14 +20,11 @@ public final class RtpValidation
     /** Number of codes, for sizing per-reason counter arrays. */
     public static final int CODE_COUNT = 6;
 
-    private RtpValidation()
-    {
+    private RtpValidation() {
     }
 
-    public static String describe(final int code)
-    {
-        switch (code)
-        {
+    public static String describe(final int code) {
+        switch (code) {
             case OK: return "ok";
             case TOO_SHORT: return "too short for an RTP header";
             case BAD_VERSION: return "RTP version is not 2";

@@ -6,8 +6,7 @@ import org.junit.jupiter.api.Test;
 import static io.hopgate.rtp.RtpHeaderTest.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
-class EgressRewriterTest
-{
+class EgressRewriterTest {
     private static final long PTIME_NANOS = 20_000_000L;
     private static final int SOURCE_A = 1;
     private static final int SOURCE_B = 2;
@@ -17,8 +16,7 @@ class EgressRewriterTest
     private final EgressRewriter rewriter = new EgressRewriter();
     private final UnsafeBuffer packet = new UnsafeBuffer(new byte[12 + 160]);
 
-    private void send(final int sourceId, final int ssrc, final int seq, final int ts, final long now)
-    {
+    private void send(final int sourceId, final int ssrc, final int seq, final int ts, final long now) {
         packet.putByte(0, (byte)0x80);
         packet.putByte(1, (byte)0x00);
         RtpHeader.ssrc(packet, 0, ssrc);
@@ -27,34 +25,28 @@ class EgressRewriterTest
         rewriter.rewriteRtp(packet, 0, packet.capacity(), sourceId, now, 8000);
     }
 
-    private int seqOut()
-    {
+    private int seqOut() {
         return RtpHeader.sequence(packet, 0);
     }
 
-    private int tsOut()
-    {
+    private int tsOut() {
         return RtpHeader.timestamp(packet, 0);
     }
 
-    private int ssrcOut()
-    {
+    private int ssrcOut() {
         return RtpHeader.ssrc(packet, 0);
     }
 
     @Test
-    void shouldStartWithoutSource()
-    {
+    void shouldStartWithoutSource() {
         assertThat(rewriter.hasSource()).isFalse();
         assertThat(rewriter.packetsOut()).isZero();
         assertThat(rewriter.sourceChanges()).isZero();
     }
 
     @Test
-    void shouldPassFirstSourceThroughAsIdentity()
-    {
-        for (int i = 0; i < 10; i++)
-        {
+    void shouldPassFirstSourceThroughAsIdentity() {
+        for (int i = 0; i < 10; i++) {
             send(SOURCE_A, SSRC_A, 500 + i, 9000 + i * 160, i * PTIME_NANOS);
             assertThat(ssrcOut()).isEqualTo(SSRC_A);
             assertThat(seqOut()).isEqualTo(500 + i);
@@ -68,11 +60,9 @@ class EgressRewriterTest
     }
 
     @Test
-    void shouldKeepSsrcAndContinueSequenceAndTimestampWhenSourceChanges()
-    {
+    void shouldKeepSsrcAndContinueSequenceAndTimestampWhenSourceChanges() {
         long now = 1_000_000_000L;
-        for (int i = 0; i < 5; i++, now += PTIME_NANOS)
-        {
+        for (int i = 0; i < 5; i++, now += PTIME_NANOS) {
             send(SOURCE_A, SSRC_A, 100 + i, 1000 + i * 160, now);
         }
         final int lastSeq = rewriter.lastSequence();
@@ -96,8 +86,7 @@ class EgressRewriterTest
     }
 
     @Test
-    void shouldTreatNewSsrcFromSameSourceAsChange()
-    {
+    void shouldTreatNewSsrcFromSameSourceAsChange() {
         send(SOURCE_A, SSRC_A, 10, 100, 0);
         send(SOURCE_A, SSRC_B, 7, 5, PTIME_NANOS);
         assertThat(ssrcOut()).isEqualTo(SSRC_A);
@@ -107,8 +96,7 @@ class EgressRewriterTest
     }
 
     @Test
-    void shouldAdvanceTimestampByAtLeastOneWhenNoTimeElapsed()
-    {
+    void shouldAdvanceTimestampByAtLeastOneWhenNoTimeElapsed() {
         send(SOURCE_A, SSRC_A, 10, 100, 5_000);
         send(SOURCE_B, SSRC_B, 99, 12345, 5_000); // same instant, e.g. bicast switch in one batch
         assertThat(tsOut()).isEqualTo(101);
@@ -118,8 +106,7 @@ class EgressRewriterTest
     }
 
     @Test
-    void shouldNotDivideByZeroClockRate()
-    {
+    void shouldNotDivideByZeroClockRate() {
         send(SOURCE_A, SSRC_A, 10, 100, 0);
         packet.putByte(0, (byte)0x80);
         RtpHeader.ssrc(packet, 0, SSRC_B);
@@ -129,8 +116,7 @@ class EgressRewriterTest
     }
 
     @Test
-    void shouldContinueAcrossSequenceAndTimestampWrap()
-    {
+    void shouldContinueAcrossSequenceAndTimestampWrap() {
         long now = 0;
         send(SOURCE_A, SSRC_A, 65534, -320, now);
         send(SOURCE_A, SSRC_A, 65535, -160, now += PTIME_NANOS);
@@ -151,8 +137,7 @@ class EgressRewriterTest
     }
 
     @Test
-    void shouldIgnoreLatePacketWhenChoosingNextOffsets()
-    {
+    void shouldIgnoreLatePacketWhenChoosingNextOffsets() {
         send(SOURCE_A, SSRC_A, 10, 1600, 0);
         send(SOURCE_A, SSRC_A, 12, 1920, 2 * PTIME_NANOS);
         send(SOURCE_A, SSRC_A, 11, 1760, 2 * PTIME_NANOS); // late, reordered
@@ -163,8 +148,7 @@ class EgressRewriterTest
     }
 
     @Test
-    void shouldLeavePacketsUntouchedInPassthrough()
-    {
+    void shouldLeavePacketsUntouchedInPassthrough() {
         rewriter.passthrough(true);
         send(SOURCE_A, SSRC_A, 10, 100, 0);
         send(SOURCE_B, SSRC_B, 999, 5555, PTIME_NANOS);
@@ -185,8 +169,7 @@ class EgressRewriterTest
     }
 
     @Test
-    void shouldRewriteSenderReportOfCurrentSource()
-    {
+    void shouldRewriteSenderReportOfCurrentSource() {
         send(SOURCE_A, SSRC_A, 10, 100, 0);
         send(SOURCE_B, 0x11223344, 50, 4000, PTIME_NANOS); // offset: 100 + 160 - 4000
         final int timestampOffset = 100 + 160 - 4000;
@@ -205,8 +188,7 @@ class EgressRewriterTest
     }
 
     @Test
-    void shouldRewriteEveryPacketOfCompound()
-    {
+    void shouldRewriteEveryPacketOfCompound() {
         send(SOURCE_A, SSRC_A, 10, 100, 0);
         send(SOURCE_B, SSRC_B, 50, 4000, PTIME_NANOS);
         final UnsafeBuffer compound = bytes(RtcpHeaderTest.receiverReportWithSdes());
@@ -217,8 +199,7 @@ class EgressRewriterTest
     }
 
     @Test
-    void shouldDropRtcpFromOtherSourceOrMalformed()
-    {
+    void shouldDropRtcpFromOtherSourceOrMalformed() {
         send(SOURCE_A, SSRC_A, 10, 100, 0);
         final UnsafeBuffer sr = bytes(RtcpHeaderTest.senderReport());
         assertThat(rewriter.rewriteRtcp(sr, 0, sr.capacity(), SOURCE_B)).isFalse();
@@ -227,8 +208,7 @@ class EgressRewriterTest
     }
 
     @Test
-    void shouldPassRtcpBeforeAnyRtp()
-    {
+    void shouldPassRtcpBeforeAnyRtp() {
         final UnsafeBuffer sr = bytes(RtcpHeaderTest.senderReport());
         assertThat(rewriter.rewriteRtcp(sr, 0, sr.capacity(), SOURCE_A)).isTrue();
         assertThat(sr.getInt(4, java.nio.ByteOrder.BIG_ENDIAN)).isEqualTo(0x11223344);

@@ -4,11 +4,9 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ExtendedSequenceTest
-{
+class ExtendedSequenceTest {
     @Test
-    void shouldAcceptFirstPacketWithoutProbation()
-    {
+    void shouldAcceptFirstPacketWithoutProbation() {
         final ExtendedSequence sequence = new ExtendedSequence();
         assertThat(sequence.update(1000)).isTrue();
         assertThat(sequence.received()).isEqualTo(1);
@@ -17,11 +15,9 @@ class ExtendedSequenceTest
     }
 
     @Test
-    void shouldExtendAcrossWrap()
-    {
+    void shouldExtendAcrossWrap() {
         final ExtendedSequence sequence = new ExtendedSequence();
-        for (int seq = 65530; seq <= 65535; seq++)
-        {
+        for (int seq = 65530; seq <= 65535; seq++) {
             assertThat(sequence.update(seq)).isTrue();
         }
         assertThat(sequence.update(0)).isTrue();
@@ -35,8 +31,7 @@ class ExtendedSequenceTest
     }
 
     @Test
-    void shouldNotCountReorderedPacketAsWrap()
-    {
+    void shouldNotCountReorderedPacketAsWrap() {
         final ExtendedSequence sequence = new ExtendedSequence();
         sequence.update(65535);
         sequence.update(1);     // 0 lost or late
@@ -48,8 +43,7 @@ class ExtendedSequenceTest
     }
 
     @Test
-    void shouldHoldSourceOnProbationAsInRfc()
-    {
+    void shouldHoldSourceOnProbationAsInRfc() {
         final ExtendedSequence sequence = new ExtendedSequence(ExtendedSequence.MIN_SEQUENTIAL);
         assertThat(sequence.update(10)).isFalse();
         assertThat(sequence.onProbation()).isTrue();
@@ -60,8 +54,7 @@ class ExtendedSequenceTest
     }
 
     @Test
-    void shouldRestartProbationOnOutOfOrderPacket()
-    {
+    void shouldRestartProbationOnOutOfOrderPacket() {
         final ExtendedSequence sequence = new ExtendedSequence(3);
         assertThat(sequence.update(10)).isFalse();
         assertThat(sequence.update(20)).isFalse(); // not 11: back to probation 2
@@ -70,8 +63,7 @@ class ExtendedSequenceTest
     }
 
     @Test
-    void shouldResyncAfterConfirmedLargeJump()
-    {
+    void shouldResyncAfterConfirmedLargeJump() {
         final ExtendedSequence sequence = new ExtendedSequence();
         sequence.update(100);
         assertThat(sequence.update(30000)).isFalse(); // a jump beyond MAX_DROPOUT is suspicious
@@ -81,8 +73,7 @@ class ExtendedSequenceTest
     }
 
     @Test
-    void shouldForgetEverythingOnReset()
-    {
+    void shouldForgetEverythingOnReset() {
         final ExtendedSequence sequence = new ExtendedSequence();
         sequence.update(5);
         sequence.reset();

@@ -8,12 +8,10 @@ import java.util.Random;
 import static io.hopgate.rtp.RtpHeaderTest.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
-class RtcpHeaderTest
-{
+class RtcpHeaderTest {
     private final RtcpHeader rtcp = new RtcpHeader();
 
-    static int[] senderReport()
-    {
+    static int[] senderReport() {
         return new int[] {
             0x81, 0xC8, 0x00, 0x0C,  // V=2 P=0 RC=1 | PT=200 SR | length 12 words (52 bytes)
             0x11, 0x22, 0x33, 0x44,  // sender SSRC
@@ -31,8 +29,7 @@ class RtcpHeaderTest
         };
     }
 
-    static int[] receiverReportWithSdes()
-    {
+    static int[] receiverReportWithSdes() {
         return new int[] {
             0x80, 0xC9, 0x00, 0x01,  // V=2 RC=0 | PT=201 RR | length 1 word (8 bytes)
             0x0A, 0x0B, 0x0C, 0x0D,  // sender SSRC
@@ -44,8 +41,7 @@ class RtcpHeaderTest
     }
 
     @Test
-    void shouldDecodeSenderReport()
-    {
+    void shouldDecodeSenderReport() {
         final UnsafeBuffer buffer = bytes(senderReport());
         rtcp.wrap(buffer, 0, buffer.capacity());
 
@@ -70,8 +66,7 @@ class RtcpHeaderTest
     }
 
     @Test
-    void shouldRoundTripSenderReportSetters()
-    {
+    void shouldRoundTripSenderReportSetters() {
         final UnsafeBuffer buffer = bytes(senderReport());
         rtcp.wrap(buffer, 0, buffer.capacity())
             .ssrc(0xCAFEBABE)
@@ -91,8 +86,7 @@ class RtcpHeaderTest
     }
 
     @Test
-    void shouldWalkCompoundReceiverReportAndSdes()
-    {
+    void shouldWalkCompoundReceiverReportAndSdes() {
         final UnsafeBuffer buffer = bytes(receiverReportWithSdes());
         assertThat(RtcpHeader.validateCompound(rtcp, buffer, 0, buffer.capacity())).isEqualTo(RtcpValidation.OK);
 
@@ -110,8 +104,7 @@ class RtcpHeaderTest
     }
 
     @Test
-    void shouldRejectCompoundWhoseLastPacketIsTruncated()
-    {
+    void shouldRejectCompoundWhoseLastPacketIsTruncated() {
         final int[] fixture = receiverReportWithSdes();
         final UnsafeBuffer buffer = bytes(fixture);
         assertThat(RtcpHeader.validateCompound(rtcp, buffer, 0, fixture.length - 4))
@@ -120,18 +113,15 @@ class RtcpHeaderTest
     }
 
     @Test
-    void shouldClassifyRtcpPacketTypes()
-    {
-        for (int packetType = 200; packetType <= 204; packetType++)
-        {
+    void shouldClassifyRtcpPacketTypes() {
+        for (int packetType = 200; packetType <= 204; packetType++) {
             final UnsafeBuffer buffer = bytes(0x80, packetType, 0x00, 0x01, 0, 0, 0, 1);
             assertThat(RtcpHeader.isRtcp(buffer, 0, 8)).as("PT %d", packetType).isTrue();
         }
     }
 
     @Test
-    void shouldNotClassifyRtpAsRtcp()
-    {
+    void shouldNotClassifyRtpAsRtcp() {
         final UnsafeBuffer pcmu = bytes(0x80, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1);         // PT 0
         final UnsafeBuffer pcmaMarker = bytes(0x80, 0x88, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1);   // M=1 PT 8
         final UnsafeBuffer dynamicMarker = bytes(0x80, 0xE0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1); // M=1 PT 96
@@ -144,15 +134,13 @@ class RtcpHeaderTest
     }
 
     @Test
-    void shouldNotClassifyShortOrWrongVersionAsRtcp()
-    {
+    void shouldNotClassifyShortOrWrongVersionAsRtcp() {
         assertThat(RtcpHeader.isRtcp(bytes(0x80, 200, 0, 0, 0, 0, 0), 0, 7)).isFalse();
         assertThat(RtcpHeader.isRtcp(bytes(0x40, 200, 0, 1, 0, 0, 0, 0), 0, 8)).isFalse();
     }
 
     @Test
-    void shouldReportEveryValidationFailure()
-    {
+    void shouldReportEveryValidationFailure() {
         assertThat(validate(0x80, 0xC9, 0x00)).isEqualTo(RtcpValidation.TOO_SHORT);
         assertThat(validate(0x40, 0xC9, 0x00, 0x01, 0, 0, 0, 0)).isEqualTo(RtcpValidation.BAD_VERSION);
         // length 2 words = 12 bytes announced, 8 present
@@ -170,29 +158,24 @@ class RtcpHeaderTest
         assertThat(validate(0xA0, 0xC9, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 0, 4)).isEqualTo(RtcpValidation.OK);
         // BYE with no SSRC is legal and 4 bytes long
         assertThat(validate(0x80, 0xCB, 0x00, 0x00)).isEqualTo(RtcpValidation.OK);
-        for (int code = 0; code < RtcpValidation.CODE_COUNT; code++)
-        {
-            if (code != 3 && code != 4)
-            {
+        for (int code = 0; code < RtcpValidation.CODE_COUNT; code++) {
+            if (code != 3 && code != 4) {
                 assertThat(RtcpValidation.describe(code)).doesNotStartWith("unknown");
             }
         }
     }
 
-    private int validate(final int... fixture)
-    {
+    private int validate(final int... fixture) {
         final UnsafeBuffer buffer = bytes(fixture);
         return rtcp.wrap(buffer, 0, buffer.capacity()).validate();
     }
 
     @Test
-    void shouldNeverThrowOnRandomBytes()
-    {
+    void shouldNeverThrowOnRandomBytes() {
         final Random random = new Random(0x5EED_0002L);
         final byte[] array = new byte[128];
         final UnsafeBuffer buffer = new UnsafeBuffer(array);
-        for (int i = 0; i < 200_000; i++)
-        {
+        for (int i = 0; i < 200_000; i++) {
             random.nextBytes(array);
             array[0] = (byte)((array[0] & 0x3F) | 0x80);
             array[1] = (byte)(195 + random.nextInt(16));

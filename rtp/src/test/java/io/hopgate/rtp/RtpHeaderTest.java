@@ -7,28 +7,23 @@ import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class RtpHeaderTest
-{
+class RtpHeaderTest {
     private final RtpHeader header = new RtpHeader();
 
-    static UnsafeBuffer bytes(final int... values)
-    {
+    static UnsafeBuffer bytes(final int... values) {
         final byte[] array = new byte[values.length];
-        for (int i = 0; i < values.length; i++)
-        {
+        for (int i = 0; i < values.length; i++) {
             array[i] = (byte)values[i];
         }
         return new UnsafeBuffer(array);
     }
 
-    private RtpHeader wrap(final UnsafeBuffer buffer)
-    {
+    private RtpHeader wrap(final UnsafeBuffer buffer) {
         return header.wrap(buffer, 0, buffer.capacity());
     }
 
     @Test
-    void shouldDecodeMinimalPcmuPacket()
-    {
+    void shouldDecodeMinimalPcmuPacket() {
         final UnsafeBuffer buffer = bytes(
             0x80, 0x00, 0x12, 0x34,  // V=2 P=0 X=0 CC=0 | M=0 PT=0 (PCMU) | seq 0x1234
             0xDE, 0xAD, 0xBE, 0xEF,  // timestamp 0xDEADBEEF
@@ -51,8 +46,7 @@ class RtpHeaderTest
     }
 
     @Test
-    void shouldDecodeMarkerAndHighSequence()
-    {
+    void shouldDecodeMarkerAndHighSequence() {
         final UnsafeBuffer buffer = bytes(
             0x80, 0xE0, 0xFF, 0xFF,  // V=2 | M=1 PT=96 | seq 65535
             0x00, 0x00, 0x00, 0xA0,  // timestamp 160
@@ -67,8 +61,7 @@ class RtpHeaderTest
     }
 
     @Test
-    void shouldDecodeCsrcList()
-    {
+    void shouldDecodeCsrcList() {
         final UnsafeBuffer buffer = bytes(
             0x82, 0x08, 0x00, 0x01,  // V=2 CC=2 | PT=8 (PCMA) | seq 1
             0x00, 0x00, 0x00, 0x00,  // timestamp 0
@@ -87,8 +80,7 @@ class RtpHeaderTest
     }
 
     @Test
-    void shouldDecodeHeaderExtensionAfterCsrc()
-    {
+    void shouldDecodeHeaderExtensionAfterCsrc() {
         final UnsafeBuffer buffer = bytes(
             0x91, 0x00, 0x00, 0x02,  // V=2 X=1 CC=1 | PT=0 | seq 2
             0x00, 0x00, 0x01, 0x40,  // timestamp 320
@@ -108,8 +100,7 @@ class RtpHeaderTest
     }
 
     @Test
-    void shouldExcludePaddingFromPayload()
-    {
+    void shouldExcludePaddingFromPayload() {
         final UnsafeBuffer buffer = bytes(
             0xA0, 0x00, 0x00, 0x03,  // V=2 P=1 | PT=0 | seq 3
             0x00, 0x00, 0x00, 0x00,  // timestamp
@@ -123,23 +114,20 @@ class RtpHeaderTest
     }
 
     @Test
-    void shouldRejectShortPacket()
-    {
+    void shouldRejectShortPacket() {
         final UnsafeBuffer buffer = bytes(0x80, 0x00, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0); // 11 bytes
         assertThat(wrap(buffer).validate()).isEqualTo(RtpValidation.TOO_SHORT);
     }
 
     @Test
-    void shouldRejectViewOutsideBuffer()
-    {
+    void shouldRejectViewOutsideBuffer() {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[16]);
         buffer.putByte(4, (byte)0x80);
         assertThat(header.wrap(buffer, 4, 14).validate()).isEqualTo(RtpValidation.TOO_SHORT);
     }
 
     @Test
-    void shouldRejectVersionOther2()
-    {
+    void shouldRejectVersionOther2() {
         final UnsafeBuffer buffer = bytes(
             0x40, 0x00, 0x00, 0x01,  // V=1
             0, 0, 0, 0, 0, 0, 0, 0);
@@ -149,8 +137,7 @@ class RtpHeaderTest
     }
 
     @Test
-    void shouldRejectCsrcListLongerThanPacket()
-    {
+    void shouldRejectCsrcListLongerThanPacket() {
         final UnsafeBuffer buffer = bytes(
             0x83, 0x00, 0x00, 0x01,  // CC=3 announces 12 bytes of CSRC
             0, 0, 0, 0, 0, 0, 0, 0,
@@ -160,8 +147,7 @@ class RtpHeaderTest
     }
 
     @Test
-    void shouldRejectExtensionHeaderMissing()
-    {
+    void shouldRejectExtensionHeaderMissing() {
         final UnsafeBuffer buffer = bytes(
             0x90, 0x00, 0x00, 0x01,  // X=1 but nothing follows the fixed header
             0, 0, 0, 0, 0, 0, 0, 0);
@@ -169,8 +155,7 @@ class RtpHeaderTest
     }
 
     @Test
-    void shouldRejectExtensionLongerThanPacket()
-    {
+    void shouldRejectExtensionLongerThanPacket() {
         final UnsafeBuffer buffer = bytes(
             0x90, 0x00, 0x00, 0x01,  // X=1
             0, 0, 0, 0, 0, 0, 0, 0,
@@ -180,8 +165,7 @@ class RtpHeaderTest
     }
 
     @Test
-    void shouldRejectZeroPaddingCount()
-    {
+    void shouldRejectZeroPaddingCount() {
         final UnsafeBuffer buffer = bytes(
             0xA0, 0x00, 0x00, 0x01,  // P=1
             0, 0, 0, 0, 0, 0, 0, 0,
@@ -190,8 +174,7 @@ class RtpHeaderTest
     }
 
     @Test
-    void shouldRejectPaddingLongerThanPayload()
-    {
+    void shouldRejectPaddingLongerThanPayload() {
         final UnsafeBuffer buffer = bytes(
             0xA0, 0x00, 0x00, 0x01,  // P=1
             0, 0, 0, 0, 0, 0, 0, 0,
@@ -200,18 +183,15 @@ class RtpHeaderTest
     }
 
     @Test
-    void shouldDescribeEveryCode()
-    {
-        for (int code = 0; code < RtpValidation.CODE_COUNT; code++)
-        {
+    void shouldDescribeEveryCode() {
+        for (int code = 0; code < RtpValidation.CODE_COUNT; code++) {
             assertThat(RtpValidation.describe(code)).isNotBlank().doesNotStartWith("unknown");
         }
         assertThat(RtpValidation.describe(99)).contains("99");
     }
 
     @Test
-    void shouldRoundTripSetters()
-    {
+    void shouldRoundTripSetters() {
         final UnsafeBuffer buffer = bytes(
             0x80, 0x00, 0x00, 0x00,
             0x00, 0x00, 0x00, 0x00,
@@ -233,8 +213,7 @@ class RtpHeaderTest
     }
 
     @Test
-    void shouldMatchStaticTwinsAtOffset()
-    {
+    void shouldMatchStaticTwinsAtOffset() {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
         RtpHeader.sequence(buffer, 20, 4242);
         RtpHeader.timestamp(buffer, 20, -5);
@@ -251,25 +230,21 @@ class RtpHeaderTest
     }
 
     @Test
-    void shouldNeverThrowOnRandomBytes()
-    {
+    void shouldNeverThrowOnRandomBytes() {
         final Random random = new Random(0x5EED_0001L);
         final byte[] array = new byte[256];
         final UnsafeBuffer buffer = new UnsafeBuffer(array);
         int ok = 0;
-        for (int i = 0; i < 200_000; i++)
-        {
+        for (int i = 0; i < 200_000; i++) {
             random.nextBytes(array);
-            if (random.nextBoolean())
-            {
+            if (random.nextBoolean()) {
                 array[0] = (byte)((array[0] & 0x3F) | 0x80); // mostly version 2, to reach the deeper checks
             }
             final int offset = random.nextInt(32);
             final int length = random.nextInt(array.length - offset + 1);
             final int code = header.wrap(buffer, offset, length).validate();
             assertThat(code).isBetween(0, RtpValidation.CODE_COUNT - 1);
-            if (code == RtpValidation.OK)
-            {
+            if (code == RtpValidation.OK) {
                 ok++;
                 assertThat(header.payloadLength()).isBetween(0, length - RtpHeader.MIN_LENGTH);
                 assertThat(header.payloadOffset() + header.payloadLength()).isLessThanOrEqualTo(offset + length);

@@ -63,7 +63,8 @@ public final class AdminServer implements AutoCloseable {
         } catch (RuntimeException e) {
             loops.disposeLater().block(CLOSE_TIMEOUT);
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new IllegalStateException("cannot bind admin.listen " + ValueType.format(listen) + ": " + cause.getMessage(), cause);
+            throw new IllegalStateException("cannot bind admin.listen " + ValueType.format(listen) + ": "
+                + cause.getMessage(), cause);
         }
     }
 
@@ -71,8 +72,8 @@ public final class AdminServer implements AutoCloseable {
      * The reactive form of {@link #start}: binds when subscribed, on the loop resources given. The
      * server owns {@code loops} from then on and disposes them in {@link #close()}.
      */
-    public static Mono<AdminServer> bind(InetSocketAddress listen, PrometheusMeterRegistry registry, Supplier<?> contexts,
-                                         LoopResources loops) {
+    public static Mono<AdminServer> bind(InetSocketAddress listen, PrometheusMeterRegistry registry,
+                                         Supplier<?> contexts, LoopResources loops) {
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(contexts, "contexts");
         return HttpServer.create()
@@ -92,7 +93,8 @@ public final class AdminServer implements AutoCloseable {
     private static Publisher<Void> send(HttpServerResponse response, String contentType, Callable<String> body) {
         return Mono.fromCallable(body)
             .subscribeOn(Schedulers.boundedElastic())
-            .flatMap(text -> response.header(HttpHeaderNames.CONTENT_TYPE, contentType).sendString(Mono.just(text)).then())
+            .flatMap(text -> response.header(HttpHeaderNames.CONTENT_TYPE, contentType).sendString(Mono.just(text))
+                .then())
             .onErrorResume(e -> {
                 LOG.warn("admin request failed uri={} cause={}", response.path(), e.toString());
                 return response.status(HttpResponseStatus.INTERNAL_SERVER_ERROR)

@@ -62,7 +62,10 @@ public final class SdpAnchor {
             new AnchoredLeg(added.get(1).termination(), added.get(1).local()));
     }
 
-    /** The offer as the answerer is to see it: the gateway's media address facing the answerer in place of the offerer's. */
+    /**
+     * The offer as the answerer is to see it: the gateway's media address facing the answerer in place of the
+     * offerer's.
+     */
     public static String offerToAnswerer(AnchoredPair pair, SessionDescription offer) {
         return rewrite(offer, pair.answerer().gatewayMedia());
     }
@@ -141,6 +144,7 @@ public final class SdpAnchor {
      */
     public GatewayException failure(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return cause instanceof GatewayException g ? g : new GatewayException(gateway.name(), 0, cause.toString(), cause);
+        return cause instanceof GatewayException g ? g
+            : new GatewayException(gateway.name(), 0, cause.toString(), cause);
     }
 }

@@ -3,7 +3,6 @@ package io.hopgate.control.callserver;
 import io.hopgate.control.h248.LocalControlMode;
 import static io.hopgate.control.h248.TopologyDirection.BOTHWAY;
 import static io.hopgate.control.h248.TopologyDirection.ISOLATE;
-import static io.hopgate.control.h248.TopologyDirection.ONEWAY;
 
 import io.hopgate.control.callserver.Call.Handoff;
 import io.hopgate.control.callserver.Call.Leg;

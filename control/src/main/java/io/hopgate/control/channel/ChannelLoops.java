@@ -11,7 +11,8 @@ import reactor.core.publisher.Mono;
 /** The event loops every channel and listener shares: two daemon threads, so nothing must be shut down. */
 final class ChannelLoops {
     static final EventLoopGroup GROUP =
-            new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("hopgate-channel", true), NioIoHandler.newFactory());
+            new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("hopgate-channel", true),
+                NioIoHandler.newFactory());
 
     private ChannelLoops() {
     }

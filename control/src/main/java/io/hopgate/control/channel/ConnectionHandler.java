@@ -88,9 +88,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // TooLongFrameException from the decoder, or an I/O error such as a reset (routine when a party moves).
         if (cause instanceof java.io.IOException) {
-            log.info("closing connection: {} remote={} {}", cause.toString(), ctx.channel().remoteAddress(), describe());
+            log.info("closing connection: {} remote={} {}", cause.toString(), ctx.channel().remoteAddress(),
+                describe());
         } else {
-            log.warn("closing connection: {} remote={} {}", cause.toString(), ctx.channel().remoteAddress(), describe());
+            log.warn("closing connection: {} remote={} {}", cause.toString(), ctx.channel().remoteAddress(),
+                describe());
         }
         ctx.close();
     }

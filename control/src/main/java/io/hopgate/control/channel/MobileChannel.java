@@ -140,7 +140,8 @@ public final class MobileChannel implements AutoCloseable {
             if (unacked.size() >= settings.maxUnackedMessages()
                     || unackedBytes + length > settings.maxUnackedBytes()) {
                 throw new MobileChannelException(MobileChannelException.Reason.BUFFER_FULL, "send buffer full: "
-                        + unacked.size() + " messages and " + unackedBytes + " bytes unacknowledged (maxUnackedMessages="
+                        + unacked.size() + " messages and " + unackedBytes
+                            + " bytes unacknowledged (maxUnackedMessages="
                         + settings.maxUnackedMessages() + " maxUnackedBytes=" + settings.maxUnackedBytes()
                         + "), message of " + length + " bytes not queued, " + this + " state=" + state);
             }
@@ -352,7 +353,8 @@ public final class MobileChannel implements AutoCloseable {
                 + " ms (reconnectDeadline) after " + attempts + " attempts, last address " + target
                 + ", last error: " + lastError
                 : "peer " + peerName + " did not resume within " + settings.reconnectDeadline().toMillis()
-                + " ms (reconnectDeadline), last seen at " + target) + ", " + unacked.size() + " messages unacknowledged");
+                + " ms (reconnectDeadline), last seen at " + target) + ", " + unacked.size()
+                    + " messages unacknowledged");
     }
 
     // ---- accepting side ----

@@ -90,7 +90,8 @@ public final class Config {
         int portMax = integer(ConfigKey.MEDIA_PORT_MAX);
         if ((portMin & 1) != 0) {
             throw new ConfigException(ConfigKey.MEDIA_PORT_MIN + "=" + portMin
-                + ": must be even (RTP takes the even port, RTCP the odd one above it)" + from(ConfigKey.MEDIA_PORT_MIN));
+                + ": must be even (RTP takes the even port, RTCP the odd one above it)"
+                    + from(ConfigKey.MEDIA_PORT_MIN));
         }
         if (portMax <= portMin) {
             throw new ConfigException(ConfigKey.MEDIA_PORT_MIN + "=" + portMin + ", " + ConfigKey.MEDIA_PORT_MAX + "="
@@ -126,7 +127,8 @@ public final class Config {
         List<String> items = new ArrayList<>();
         for (Object item : (List<?>) value) {
             if (!(item instanceof String)) {
-                throw new ConfigException(key + ": list elements must be single values, got " + item + " (in " + source + ")");
+                throw new ConfigException(key + ": list elements must be single values, got " + item + " (in " + source
+                    + ")");
             }
             items.add((String) item);
         }
@@ -337,7 +339,8 @@ public final class Config {
 
     /** gateway.mid, or {@code [ip]:port} of control.listen when it is empty (H.248.1 Annex B mId). */
     public String gatewayMid() {
-        return isEmpty(ConfigKey.GATEWAY_MID) ? mid(socketAddress(ConfigKey.CONTROL_LISTEN)) : string(ConfigKey.GATEWAY_MID);
+        return isEmpty(ConfigKey.GATEWAY_MID) ? mid(socketAddress(ConfigKey.CONTROL_LISTEN))
+            : string(ConfigKey.GATEWAY_MID);
     }
 
     /** The H.248 mId for an address: {@code [127.0.0.1]:2944}. Use the bound address when listening on port 0. */

@@ -39,7 +39,8 @@ public enum ConfigKey {
         "largest H.248 message accepted or sent, in bytes"),
 
     NG_LISTEN("ng.listen", socketAddress(true, 0), "",
-        "UDP address of rtpengine's ng control protocol (Kamailio/OpenSIPS rtpengine module), e.g. 127.0.0.1:22222; empty = off"),
+        "UDP address of rtpengine's ng control protocol (Kamailio/OpenSIPS rtpengine module), e.g. 127.0.0.1:22222;"
+            + " empty = off"),
     NG_ALLOWED_PEERS("ng.allowed-peers", listOf(ipAddress()), "",
         "IP addresses allowed to send ng commands; empty = control.allowed-peers applies (empty there = every peer)"),
     NG_DELETE_DELAY_MS("ng.delete-delay-ms", durationMs(0, 3_600_000), "30000",

@@ -119,7 +119,8 @@ public abstract class ValueType {
                     value = Math.multiplyExact(Long.parseLong(digits.trim().replace("_", "")), scale);
                 } catch (NumberFormatException | ArithmeticException e) {
                     throw new IllegalArgumentException(
-                        "must be a duration in milliseconds (e.g. 200, 200ms or 2s) between " + minMs + " and " + maxMs);
+                        "must be a duration in milliseconds (e.g. 200, 200ms or 2s) between " + minMs + " and "
+                            + maxMs);
                 }
                 if (value < minMs || value > maxMs) {
                     throw new IllegalArgumentException("must be between " + minMs + " and " + maxMs + " ms");
@@ -262,7 +263,8 @@ public abstract class ValueType {
 
             @Override
             String render(Object value) {
-                return ((List<?>) value).stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+                return ((List<?>) value).stream().map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(","));
             }
 
             @Override
@@ -284,7 +286,8 @@ public abstract class ValueType {
             Object parse(String text) {
                 int eq = text.indexOf('=');
                 if (eq <= 0 || !NAME.matcher(text.substring(0, eq).trim()).matches()) {
-                    throw new IllegalArgumentException("must be NAME=host:port with NAME of letters, digits, '_' or '-'");
+                    throw new IllegalArgumentException(
+                        "must be NAME=host:port with NAME of letters, digits, '_' or '-'");
                 }
                 return text.substring(0, eq).trim() + "=" + format(parseSocket(text.substring(eq + 1).trim(), 1));
             }

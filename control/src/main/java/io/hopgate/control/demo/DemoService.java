@@ -12,7 +12,6 @@ import java.util.LinkedHashSet;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -134,7 +133,8 @@ public final class DemoService implements Service {
         int[] far = harness.farContinuity();
         out.printf(Locale.ROOT, "far end over the whole call: %d SSRC, %d sequence errors, %d packets%n", far[0],
             far[1], harness.far.received().size());
-        out.printf(Locale.ROOT, "handoff event -> path set in the gateways (API round trip incl. H.248): median %.2f ms,"
+        out.printf(Locale.ROOT,
+            "handoff event -> path set in the gateways (API round trip incl. H.248): median %.2f ms,"
             + " max %.2f ms over %d events%n", median(eventMs), max(eventMs), eventMs.size());
         out.printf(Locale.ROOT, "handoff required -> first packet at the new radio (includes up to 20 ms of packet"
             + " cadence): median %.1f ms%n", median(newPathMs));

@@ -116,7 +116,8 @@ public final class Harness implements AutoCloseable {
                 gws.add(name + "=127.0.0.1:" + g.controlAddress().getPort());
             }
             server = new CallServerService(Config.load(null, List.of("callserver.h248.listen=127.0.0.1:0",
-                "callserver.api.listen=127.0.0.1:0", "callserver.sip.listen=", "callserver.gateways=" + String.join(",", gws),
+                "callserver.api.listen=127.0.0.1:0", "callserver.sip.listen=", "callserver.gateways="
+                    + String.join(",", gws),
                 "callserver.handoff-timeout-ms=" + handoffTimeoutMs)));
             server.start();
         } catch (RuntimeException e) {

@@ -71,7 +71,8 @@ final class Svg {
             String color = i == 0 ? UP : DOWN;
             for (RtpEndpoint.Rx p : lanes.get(i)) {
                 double x = LEFT + (p.nanos() - start) / 1e6 * px;
-                s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\"/>%n",
+                s.append(String.format(Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\"/>%n",
                     x, base - 18, x, base, color));
             }
         }

@@ -129,7 +129,8 @@ public final class GatewayCommands implements MegacoEndpoint.RequestHandler {
                     // One line per (command, code) per 10 s: a peer or an exhausted resource can fail every command.
                     long suppressed = failureLog.admit(command.type().token() + '/' + e.code(), System.nanoTime());
                     if (suppressed >= 0) {
-                        LOG.warn("command failed txn={} ctx={} cmd={} term={} code={} cause={} suppressed-since-last={}",
+                        LOG.warn("command failed txn={} ctx={} cmd={} term={} code={} cause={}"
+                                + " suppressed-since-last={}",
                             txn, WireText.escape(id.text()), command.type().token(),
                             WireText.escape(command.terminationId().text()), e.code(), WireText.escape(e.text()),
                             suppressed);

@@ -84,7 +84,8 @@ public enum ErrorCode {
     /** 504 Command received from unauthorized entity. */
     UNAUTHORIZED_ENTITY(504, "Command received from unauthorized entity"),
     /** 505 Transaction request received before a ServiceChange reply has been received. */
-    REQUEST_BEFORE_SERVICE_CHANGE_REPLY(505, "Transaction request received before a ServiceChange reply has been received"),
+    REQUEST_BEFORE_SERVICE_CHANGE_REPLY(505,
+        "Transaction request received before a ServiceChange reply has been received"),
     /** 506 Number of TransactionPendings exceeded. */
     TOO_MANY_TRANSACTION_PENDINGS(506, "Number of TransactionPendings exceeded"),
     /** 510 Insufficient resources. */

@@ -44,7 +44,9 @@ public final class GatewayClient {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayClient.class);
     private static final int VERSION = 1;
 
-    /** What an Add answered: the context (chosen by the gateway when {@code $}), the new termination, its RTP address. */
+    /**
+     * What an Add answered: the context (chosen by the gateway when {@code $}), the new termination, its RTP address.
+     */
     public record Added(ContextId context, TerminationId termination, InetSocketAddress local) {
     }
 
@@ -84,7 +86,9 @@ public final class GatewayClient {
 
     /** Hopgate's LocalControl property read by the gateway (see {@code gateway.MediaRequest}). */
     public static final String MOVING_PROPERTY = "hopgate/moving";
-    /** Hopgate's LocalControl property asking for dual receive on a Remote change (see {@code gateway.MediaRequest}). */
+    /**
+     * Hopgate's LocalControl property asking for dual receive on a Remote change (see {@code gateway.MediaRequest}).
+     */
     public static final String DUAL_RECEIVE_PROPERTY = "hopgate/dual-receive";
 
     private final String name;
@@ -254,7 +258,10 @@ public final class GatewayClient {
         return reply;
     }
 
-    /** One transaction on {@code context}: topology triples first (the gateway applies them before commands), then Modifies. */
+    /**
+     * One transaction on {@code context}: topology triples first (the gateway applies them before commands), then
+     * Modifies.
+     */
     public void modify(ContextId context, List<TopologyTriple> topology, List<Change> changes) {
         List<CommandRequest> commands = new ArrayList<>();
         for (Change change : changes) {
@@ -432,7 +439,8 @@ public final class GatewayClient {
                 return parseSdp(media.streams().get(0).localSdp());
             }
         }
-        throw new GatewayException(name, 0, "Add reply for " + reply.terminationId().text() + " has no Local SDP", null);
+        throw new GatewayException(name, 0, "Add reply for " + reply.terminationId().text() + " has no Local SDP",
+            null);
     }
 
     /** The RTP address from an SDP's c= and first m= line. */

@@ -1,7 +1,6 @@
 package io.hopgate.control.ng;
 
 import io.hopgate.media.MediaContext;
-import io.hopgate.media.Termination;
 import io.hopgate.rtp.sdp.SessionDescription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

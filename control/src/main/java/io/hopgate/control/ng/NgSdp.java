@@ -66,7 +66,8 @@ final class NgSdp {
             if (mediaAddress != null) {
                 address = literal(mediaAddress, "media address");
             }
-            return new Options("RTP/AVP".equals(protocol) ? protocol : null, request.words("replace").contains("origin"),
+            return new Options("RTP/AVP".equals(protocol) ? protocol : null,
+                request.words("replace").contains("origin"),
                 demux, !request.flag("no-rtcp-attribute"), request.flag("full-rtcp-attribute"), address);
         }
     }

@@ -91,7 +91,8 @@ final class Registrar {
                 }
             } else {
                 expires = Math.min(expires, MAX_EXPIRES_S);
-                Binding before = bindings.put(aor, new Binding(c.getAddress(), now + TimeUnit.SECONDS.toNanos(expires)));
+                Binding before = bindings.put(aor,
+                    new Binding(c.getAddress(), now + TimeUnit.SECONDS.toNanos(expires)));
                 if (before != null && !before.contact().getURI().equals(c.getAddress().getURI())) {
                     onContactMoved.accept(aor);
                 }

@@ -52,7 +52,8 @@ class CallServerApiTest {
         Reply badPort = post("/calls", "{\"gateway\":\"G1\",\"far\":\"127.0.0.1:99999\",\"radio\":\"127.0.0.1:4\"}");
         assertThat(badPort.status()).isEqualTo(400);
         assertThat(badPort.body().path("error").asText()).contains("99999");
-        Reply unknownGw = post("/calls", "{\"gateway\":\"G9\",\"far\":\"127.0.0.1:4000\",\"radio\":\"127.0.0.1:4002\"}");
+        Reply unknownGw = post("/calls",
+            "{\"gateway\":\"G9\",\"far\":\"127.0.0.1:4000\",\"radio\":\"127.0.0.1:4002\"}");
         assertThat(unknownGw.status()).isEqualTo(400);
         assertThat(unknownGw.body().path("error").asText()).contains("G9");
         assertThat(post("/calls/nope/handoff/detect", null).status()).isEqualTo(404);
@@ -162,7 +163,8 @@ class CallServerApiTest {
             silent = s.getLocalPort(); // nothing answers there once closed
         }
         CallServerService cs = new CallServerService(Config.load(null, List.of("callserver.h248.listen=127.0.0.1:0",
-            "callserver.api.listen=127.0.0.1:0", "callserver.sip.listen=", "callserver.h248-retransmit-ms=10", "callserver.h248-retries=4",
+            "callserver.api.listen=127.0.0.1:0", "callserver.sip.listen=", "callserver.h248-retransmit-ms=10",
+                "callserver.h248-retries=4",
             "callserver.gateways=S=127.0.0.1:" + small.controlAddress().getPort() + ",D=127.0.0.1:" + silent)));
         try {
             cs.start();

@@ -56,7 +56,8 @@ class GatewayRepointTest {
     private GatewayClient gateway(int i) {
         int min = PORT_BASE + i * 100;
         // Unconnected sockets: the forwarding rule then counts each refused old-path packet, which is how this test
-        // knows all of them reached the anchor. Connected (the default), the kernel drops them before the rule, uncounted.
+        // knows all of them reached the anchor. Connected (the default), the kernel drops them before the rule,
+        // uncounted.
         GatewayService g = new GatewayService(Config.load(null, List.of("control.listen=127.0.0.1:0", "admin.listen=",
             "media.port-min=" + min, "media.port-max=" + (min + 99), "media.connect-sockets=false")));
         g.start();
@@ -101,7 +102,8 @@ class GatewayRepointTest {
         GatewayClient.Added t3 = anchor.get(1);
         List<GatewayClient.Added> second = g2.addAll(ContextId.CHOOSE, Arrays.asList(bss2.address(), t3.local()));
         GatewayClient.Added t4 = second.get(0);
-        g1.modify(c1, List.of(), List.of(new GatewayClient.Change(t2.termination(), LocalControlMode.SEND_RECEIVE, null),
+        g1.modify(c1, List.of(),
+            List.of(new GatewayClient.Change(t2.termination(), LocalControlMode.SEND_RECEIVE, null),
             new GatewayClient.Change(t3.termination(), LocalControlMode.SEND_RECEIVE, second.get(1).local())));
         g2.modify(second.get(0).context(), List.of(), List.of(
             new GatewayClient.Change(t4.termination(), LocalControlMode.SEND_RECEIVE, null),

@@ -64,8 +64,10 @@ class HandoffLatencyTest {
             }
             String report = String.format(Locale.ROOT, "handoff latency (loopback, warm): event -> first packet on "
                     + "the new path: bicast median %.2f ms (max %.2f), inter-gateway median %.2f ms (max %.2f); "
-                    + "call server per event (H.248 transactions) median %.2f ms [%s ]; HTTP round trip median %.2f ms (a GET alone %.2f ms)",
-                median(bicast), max(bicast), median(gateway), max(gateway), median(server), perEvent, median(api), median(get.subList(10, 50)));
+                    + "call server per event (H.248 transactions) median %.2f ms [%s ]; "
+                    + "HTTP round trip median %.2f ms (a GET alone %.2f ms)",
+                median(bicast), max(bicast), median(gateway), max(gateway), median(server), perEvent, median(api),
+                    median(get.subList(10, 50)));
             System.out.println(report);
             for (int i = 0; i < results.size(); i++) {
                 Result r = results.get(i);

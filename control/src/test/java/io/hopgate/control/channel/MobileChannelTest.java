@@ -234,7 +234,8 @@ class MobileChannelTest {
         assertThatThrownBy(() -> alice.onClose().block(WAIT))
                 .isInstanceOfSatisfying(MobileChannelException.class,
                         e -> assertThat(e.reason()).isEqualTo(MobileChannelException.Reason.DEADLINE))
-                .hasMessageContaining("within 400 ms (reconnectDeadline)").hasMessageContaining("1 messages unacknowledged");
+                .hasMessageContaining("within 400 ms (reconnectDeadline)")
+                    .hasMessageContaining("1 messages unacknowledged");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
         assertThatThrownBy(() -> alice.send(message(3)))
                 .isInstanceOfSatisfying(MobileChannelException.class,

@@ -97,7 +97,8 @@ class ConfigTest {
         assertThat(fromSequence.list(ConfigKey.CONTROL_ALLOWED_PEERS)).containsExactly("127.0.0.1", "10.0.0.5");
         assertThat(fromString).isEqualTo(fromSequence);
         assertThat(fromSet).isEqualTo(fromSequence);
-        assertThat(Config.load(null, List.of("control.allowed-peers=")).list(ConfigKey.CONTROL_ALLOWED_PEERS)).isEmpty();
+        assertThat(Config.load(null, List.of("control.allowed-peers=")).list(ConfigKey.CONTROL_ALLOWED_PEERS))
+            .isEmpty();
     }
 
     @Test
@@ -242,7 +243,8 @@ class ConfigTest {
 
         assertThat(config.optionalSocketAddress(ConfigKey.ADMIN_LISTEN)).isEmpty();
         assertThat(config.isEmpty(ConfigKey.CONTROL_MGC)).isTrue();
-        assertThatThrownBy(() -> config.socketAddress(ConfigKey.ADMIN_LISTEN)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> config.socketAddress(ConfigKey.ADMIN_LISTEN))
+            .isInstanceOf(IllegalStateException.class);
     }
 
     @Test
@@ -266,7 +268,8 @@ class ConfigTest {
 
     @Test
     void shouldAcceptPortZeroOnlyForListeningAddresses() {
-        assertThat(Config.load(null, List.of("admin.listen=127.0.0.1:0")).socketAddress(ConfigKey.ADMIN_LISTEN).getPort())
+        assertThat(Config.load(null, List.of("admin.listen=127.0.0.1:0")).socketAddress(ConfigKey.ADMIN_LISTEN)
+            .getPort())
             .isZero();
         assertThatThrownBy(() -> Config.load(null, List.of("load.gateway=127.0.0.1:0")))
             .hasMessageStartingWith("load.gateway=127.0.0.1:0");

@@ -36,7 +36,8 @@ class DemoServiceTest {
             for (String step : List.of("0 call setup in G1", "1 bicast handoff in G1", "2 handoff G1 -&gt; G2",
                 "3 handoff G2 -&gt; G3 fails", "4 handoff G2 -&gt; G3", "5 handback G3 -&gt; G1")) {
                 assertThat(chart).as("step %s labelled with its losses", step)
-                    .containsPattern(java.util.regex.Pattern.quote(step) + "[^<]*: dl-lost 0, ul-lost 0, far end continuous");
+                    .containsPattern(java.util.regex.Pattern.quote(step)
+                        + "[^<]*: dl-lost 0, ul-lost 0, far end continuous");
             }
             assertInsideCanvas(chart);
             // the history names the table's steps, and the demo spells out each step's H.248 transactions

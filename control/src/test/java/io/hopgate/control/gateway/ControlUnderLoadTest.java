@@ -212,7 +212,8 @@ class ControlUnderLoadTest {
         // SDP is an octet string: any byte but '}' may come in it. Invalid UTF-8, BEL, an ANSI escape, a newline
         // that would forge a log line.
         byte[] head = ("MEGACO/1 [127.0.0.1]:1\nTransaction = 9 { Context = " + H248TestClient.context(added)
-            + " { Modify = " + term + " { Media { Stream = 1 { Remote { v=0\nc=IN IP4 ").getBytes(StandardCharsets.UTF_8);
+            + " { Modify = " + term + " { Media { Stream = 1 { Remote { v=0\nc=IN IP4 ")
+                .getBytes(StandardCharsets.UTF_8);
         byte[] junk = {(byte) 0xC3, 0x28, 0x07, 0x1B, '[', '2', 'J', '\r', 'F', 'A', 'K', 'E'};
         byte[] tail = "\nm=audio 16402 RTP/AVP 0 } } } } } }".getBytes(StandardCharsets.UTF_8);
         java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();

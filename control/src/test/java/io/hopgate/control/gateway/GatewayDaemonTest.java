@@ -307,7 +307,8 @@ class GatewayDaemonTest {
 
     @Test
     void shouldAnnounceItselfToTheConfiguredMgcWithServiceChangeRestart() throws Exception {
-        try (java.net.DatagramSocket mgcSocket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+        try (java.net.DatagramSocket mgcSocket = new java.net.DatagramSocket(0,
+            java.net.InetAddress.getLoopbackAddress())) {
             mgcSocket.setSoTimeout(5000);
             stop();
             peers.clear();
@@ -315,7 +316,8 @@ class GatewayDaemonTest {
             byte[] buf = new byte[8192];
             java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
             mgcSocket.receive(p);
-            Message m = MessageParserAccess.parse(new String(buf, 0, p.getLength(), java.nio.charset.StandardCharsets.UTF_8));
+            Message m = MessageParserAccess.parse(
+                new String(buf, 0, p.getLength(), java.nio.charset.StandardCharsets.UTF_8));
             io.hopgate.control.h248.TransactionRequest request =
                 (io.hopgate.control.h248.TransactionRequest) m.transactions().get(0);
             io.hopgate.control.h248.CommandRequest command = request.actions().get(0).commands().get(0);
@@ -325,8 +327,10 @@ class GatewayDaemonTest {
                 .isEqualTo(io.hopgate.control.h248.ServiceChangeMethod.RESTART);
             // Without a reply the gateway retransmits the same transaction.
             mgcSocket.receive(p);
-            Message again = MessageParserAccess.parse(new String(buf, 0, p.getLength(), java.nio.charset.StandardCharsets.UTF_8));
-            assertThat(((io.hopgate.control.h248.TransactionRequest) again.transactions().get(0)).id()).isEqualTo(request.id());
+            Message again = MessageParserAccess.parse(
+                new String(buf, 0, p.getLength(), java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(((io.hopgate.control.h248.TransactionRequest) again.transactions().get(0)).id())
+                .isEqualTo(request.id());
         }
     }
 

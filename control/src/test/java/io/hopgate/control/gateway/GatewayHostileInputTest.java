@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Random and mutated datagrams (fixed seed, bounded count) from a stranger to every port of the gateway daemon: H.248,
- * ng, the RTP and RTCP ports of a call carrying media, and a leg that has no remote yet. The daemon keeps answering both
- * control protocols, the call's media loses nothing in either direction, refused media is counted, and nothing is logged
+ * ng, the RTP and RTCP ports of a call carrying media, and a leg that has no remote yet. The daemon keeps answering
+ * both
+ * control protocols, the call's media loses nothing in either direction, refused media is counted, and nothing is
+ * logged
  * with a stack trace, and the log stays short and escaped. {@code -Dhopgate.hostile.per-target=N} sends more (the
  * sustained run, bench/README.md "Hostile input"); {@code -Dhopgate.hostile.skip=K} leaves out the first K targets.
  */
@@ -116,7 +118,8 @@ class GatewayHostileInputTest {
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + ": at b " + atB.tags.size() + " of " + sentAB.size() + ", at a "
                 + atA.tags.size() + " of " + sentBA.size() + "; UDP receive-buffer drops on this host during the run: "
-                + (udpReceiveBufferErrors() - bufferErrorsBefore) + "; the call's legs (received, sent): a " + legCounts(callTerms.get(0)) + ", b "
+                + (udpReceiveBufferErrors() - bufferErrorsBefore) + "; the call's legs (received, sent): a "
+                    + legCounts(callTerms.get(0)) + ", b "
                 + legCounts(callTerms.get(1)), e);
         }
         assertThat(atB.tags).as("a -> b: every legitimate packet").isEqualTo(sentAB);
@@ -234,8 +237,8 @@ class GatewayHostileInputTest {
 
     private static List<byte[]> ngCorpus() {
         return bytes("c1 d7:command4:pinge",
-            "c2 d7:command5:offer7:call-id4:fuzz8:from-tag1:a3:sdp58:v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 9 RTP/AVP 0\r\n"
-                + "t=0 0\r\ne",
+            "c2 d7:command5:offer7:call-id4:fuzz8:from-tag1:a3:sdp58:"
+                + "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 9 RTP/AVP 0\r\n" + "t=0 0\r\ne",
             "c3 d7:command6:delete7:call-id4:fuzze",
             "c4 d7:command4:listl1:ae5:limiti-5ee",
             "c5 d7:command5:query7:call-id" + "9".repeat(6) + ":xe");

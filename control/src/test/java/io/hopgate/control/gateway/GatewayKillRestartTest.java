@@ -306,7 +306,8 @@ class GatewayKillRestartTest {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             // The same module flags as the packaged launcher (pom.xml hopgate.jvm.opens): Agrona needs them.
             List<String> cmd = new ArrayList<>(List.of(java, "-Xmx256m",
-                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED",
+                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens",
+                    "java.base/java.nio=ALL-UNNAMED",
                 "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 "io.hopgate.control.Main", "gateway"));
             cmd.add("--set");

@@ -48,8 +48,10 @@ class MegacoWriterTest {
                 ContextId.of(5), ContextProperties.topology(List.of(new TopologyTriple(TerminationId.of("rtp/1"),
                         TerminationId.of("rtp/2"), TopologyDirection.ONEWAY))),
                 List.of(new CommandRequest(CommandType.MODIFY, TerminationId.of("rtp/1"),
-                        List.of(Samples.media(LocalControlMode.SEND_ONLY, null, "v=0\nc=IN IP4 127.0.0.1\nm=audio 16300 RTP/AVP 0"))),
-                        new CommandRequest(CommandType.SUBTRACT, true, false, TerminationId.of("rtp/2"), List.of())))))));
+                        List.of(Samples.media(LocalControlMode.SEND_ONLY, null,
+                            "v=0\nc=IN IP4 127.0.0.1\nm=audio 16300 RTP/AVP 0"))),
+                        new CommandRequest(CommandType.SUBTRACT, true, false, TerminationId.of("rtp/2"),
+                            List.of())))))));
 
         assertThat(MegacoWriter.compact().write(m)).isEqualTo("!/1 [127.0.0.1]:2945\n"
                 + "T=1002{C=5{TP{rtp/1,rtp/2,OW},MF=rtp/1{M{ST=1{O{MO=SO},R{\n"
@@ -111,6 +113,7 @@ class MegacoWriterTest {
 
         String compact = MegacoWriter.compact().write(m);
 
-        assertThat(compact).isEqualTo("!/1 a\nT=1{C=1{MF=rtp/1{M{ST=1{O{MO=RC}},xx/yy{a=b}},Foo=3{bar,\"baz qux\"}}}}\n");
+        assertThat(compact)
+            .isEqualTo("!/1 a\nT=1{C=1{MF=rtp/1{M{ST=1{O{MO=RC}},xx/yy{a=b}},Foo=3{bar,\"baz qux\"}}}}\n");
     }
 }

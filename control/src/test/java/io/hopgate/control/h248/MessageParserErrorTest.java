@@ -16,7 +16,8 @@ class MessageParserErrorTest {
 
     @Test
     void shouldReportMissingClosingBraceWithPosition() {
-        MegacoSyntaxException e = syntaxError("MEGACO/1 [127.0.0.1]:2944\nTransaction = 1 { Context = 1 { Add = rtp/1 }");
+        MegacoSyntaxException e = syntaxError(
+            "MEGACO/1 [127.0.0.1]:2944\nTransaction = 1 { Context = 1 { Add = rtp/1 }");
 
         assertThat(e.line()).isEqualTo(2);
         assertThat(e.offset()).isEqualTo(71);

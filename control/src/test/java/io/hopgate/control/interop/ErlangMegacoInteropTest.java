@@ -128,7 +128,8 @@ class ErlangMegacoInteropTest {
         assertThat(context).as("context id chosen by the gateway\n" + why).isPositive().isLessThan(0xFFFFFFFEL);
         assertThat(setup.get("error")).as(why).isEqualTo("-");
         List<Map<String, String>> adds = commands(facts, "101");
-        assertThat(adds).as(why).hasSize(2).allMatch(c -> c.get("cmd").equals("addReply") && c.get("error").equals("-"));
+        assertThat(adds).as(why).hasSize(2)
+            .allMatch(c -> c.get("cmd").equals("addReply") && c.get("error").equals("-"));
         String termA = adds.get(0).get("term");
         String termB = adds.get(1).get("term");
         assertThat(termA).as(why).isNotEqualTo(termB).doesNotContain("$").isNotEqualTo("-");
@@ -152,7 +153,8 @@ class ErlangMegacoInteropTest {
             .contains("package:nt-1", "package:rtp-1");
 
         // 104: unknown context
-        assertThat(one(facts, "ACTION", "104", why)).as(why).containsEntry("ctx", "999999").containsEntry("error", "411");
+        assertThat(one(facts, "ACTION", "104", why)).as(why).containsEntry("ctx", "999999")
+            .containsEntry("error", "411");
 
         // 107: raw text with a syntax error (not Erlang-encoded); the message-level Error 400 must decode. Its version
         // is not asserted: Hopgate answers MEGACO/1 here whatever the request said (reported, not decided).

@@ -76,7 +76,8 @@ class ErlangMegacoReplyTableTest {
     private static final String OK = ":err:-:top:-:cmds:";
 
     private static final List<Row> ROWS = List.of(
-        Row.of("Add two in a new context", "Transaction = {N} { Context = $ { " + add(16200) + ", " + add(16202) + " } }",
+        Row.of("Add two in a new context", "Transaction = {N} { Context = $ { " + add(16200) + ", " + add(16202)
+            + " } }",
             "reply:\\d+:ctx:\\d+" + OK + "addReply\\+addReply"),
         Row.of("Topology only", "Transaction = {N} { Context = {C} { Topology { {T1}, {T2}, isolate } } }",
             "reply:\\d+:ctx:\\d+:err:-:top:1:cmds:"),
@@ -96,7 +97,8 @@ class ErlangMegacoReplyTableTest {
         Row.of("Modify with hopgate/moving", "Transaction = {N} { Context = {C} { Modify = {T2} { Media { Stream = 1 { "
             + "LocalControl { Mode = SendReceive, hopgate/moving = on } } } } } }",
             "reply:\\d+:ctx:\\d+" + OK + "modReply"),
-        Row.of("AuditValue ROOT Packages", "Transaction = {N} { Context = - { AuditValue = ROOT { Audit { Packages } } } }",
+        Row.of("AuditValue ROOT Packages",
+            "Transaction = {N} { Context = - { AuditValue = ROOT { Audit { Packages } } } }",
             "reply:\\d+:ctx:0" + OK + "auditValueReply"),
         Row.of("AuditCapability ROOT", "Transaction = {N} { Context = - { AuditCapability = ROOT { Audit { } } } }",
             "reply:\\d+:ctx:0" + OK + "auditCapReply"),
@@ -137,7 +139,8 @@ class ErlangMegacoReplyTableTest {
             "reply:\\d+:ctx:\\d+:err:422:top:-:cmds:"),
         Row.raw("syntax error inside a readable transaction", "Transaction = {N} { Context = - { Foo } }",
             "T={N}{C=-{Foo}}", "reply:\\d+:txnerr:400"),
-        Row.raw("unbalanced braces inside a readable transaction", "Transaction = {N} { Context = {C} { Modify = {T1} {",
+        Row.raw("unbalanced braces inside a readable transaction",
+            "Transaction = {N} { Context = {C} { Modify = {T1} {",
             "T={N}{C={C}{MF={T1}{", "reply:\\d+:txnerr:400"),
         Row.raw("bad mode inside a readable transaction", "Transaction = {N} { Context = {C} { Modify = {T1} { Media { "
             + "Stream = 1 { LocalControl { Mode = Sideways } } } } } }",
@@ -148,7 +151,8 @@ class ErlangMegacoReplyTableTest {
             "reply:\\d+:ctx:\\d+" + OK + "addReply"),
         Row.of("Move", "Transaction = {N} { Context = {C2} { Move = {T2} { } } }",
             "reply:\\d+:ctx:\\d+" + OK + "moveReply"),
-        Row.of("Subtract with Statistics", "Transaction = {N} { Context = {C} { Subtract = {T1} { Audit { Statistics } } } }",
+        Row.of("Subtract with Statistics",
+            "Transaction = {N} { Context = {C} { Subtract = {T1} { Audit { Statistics } } } }",
             "reply:\\d+:ctx:\\d+" + OK + "subtractReply"),
         Row.of("Subtract *", "Transaction = {N} { Context = {C2} { Subtract = * { Audit { } } } }",
             "reply:\\d+:ctx:\\d+" + OK + "subtractReply\\+subtractReply"),

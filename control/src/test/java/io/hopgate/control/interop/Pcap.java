@@ -37,7 +37,8 @@ final class Pcap {
         f.put(payload);
 
         ByteBuffer r = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-        r.putInt((int) (micros / 1_000_000)).putInt((int) (micros % 1_000_000)).putInt(f.capacity()).putInt(f.capacity());
+        r.putInt((int) (micros / 1_000_000)).putInt((int) (micros % 1_000_000)).putInt(f.capacity())
+            .putInt(f.capacity());
         micros += 1000;
         out.writeBytes(r.array());
         out.writeBytes(f.array());

@@ -64,7 +64,8 @@ class MegacoEndpointTest {
         return MessageParser.parse(new String(buf, 0, p.getLength(), StandardCharsets.UTF_8));
     }
 
-    private static final String REQUEST = "MEGACO/1 [127.0.0.1]:1\nTransaction = 77 { Context = - { AuditValue = ROOT } }";
+    private static final String REQUEST =
+        "MEGACO/1 [127.0.0.1]:1\nTransaction = 77 { Context = - { AuditValue = ROOT } }";
 
     @Test
     void shouldExecuteOnceWhenTheRetransmissionArrivesWhileTheRequestRuns() throws Exception {

@@ -25,7 +25,8 @@ class GatewayClientTest {
 
     @Test
     void shouldWriteRemoteSdpAndModeIntoStreamOne() {
-        MediaDescriptor media = GatewayClient.media(LocalControlMode.INACTIVE, new InetSocketAddress("127.0.0.1", 4000));
+        MediaDescriptor media = GatewayClient.media(LocalControlMode.INACTIVE,
+            new InetSocketAddress("127.0.0.1", 4000));
         assertThat(media.stream(1).localControl().mode()).isEqualTo(LocalControlMode.INACTIVE);
         assertThat(media.stream(1).remoteSdp()).isEqualTo("v=0\nc=IN IP4 127.0.0.1\nm=audio 4000 RTP/AVP 0");
         assertThat(GatewayClient.media(null, null).stream(1).localControl()).isNull();
@@ -53,7 +54,8 @@ class GatewayClientTest {
     @Test
     void shouldAskForDualReceiveOnlyForAPartyThatMoved() {
         String sdp = "v=0\nc=IN IP4 127.0.0.1\nm=audio 4000 RTP/AVP 0";
-        MediaDescriptor moved = GatewayClient.media(GatewayClient.StreamRequest.moved(LocalControlMode.SEND_RECEIVE, sdp));
+        MediaDescriptor moved = GatewayClient.media(
+            GatewayClient.StreamRequest.moved(LocalControlMode.SEND_RECEIVE, sdp));
         assertThat(moved.stream(1).localControl().mode()).isEqualTo(LocalControlMode.SEND_RECEIVE);
         assertThat(moved.stream(1).localControl().properties()).containsExactly(
             java.util.Map.entry(GatewayClient.DUAL_RECEIVE_PROPERTY, "on"));

@@ -244,7 +244,8 @@ class KamailioInteropTest {
                 RtpPeer.Received r = callee.receive(Duration.ofSeconds(2));
                 assertThat(r.tag()).isEqualTo(200 + i);
                 assertThat(r.ssrc()).as("the callee sees one stream: same SSRC").isEqualTo(last.ssrc());
-                assertThat(r.sequence()).as("and consecutive sequence numbers").isEqualTo((last.sequence() + 1) & 0xFFFF);
+                assertThat(r.sequence()).as("and consecutive sequence numbers")
+                    .isEqualTo((last.sequence() + 1) & 0xFFFF);
                 last = r;
                 callee.send(calleeSendsTo, 300 + i);
                 assertThat(moved.receive(Duration.ofSeconds(2)).tag()).as("callee -> moved caller").isEqualTo(300 + i);

@@ -66,6 +66,7 @@ class SourceFileLengthTest {
     @Test
     void shouldNameAFileThatIsOverTheLimit() {
         // The check must be able to fail: with a limit of 1 line every file is too long, this test's module included.
-        assertThat(longFiles(projectRoot(), 1)).containsKey(Path.of("control/src/main/java/io/hopgate/control/Main.java"));
+        assertThat(longFiles(projectRoot(), 1))
+            .containsKey(Path.of("control/src/main/java/io/hopgate/control/Main.java"));
     }
 }

@@ -8,8 +8,7 @@ import java.util.List;
  * Attributes are kept verbatim and in order so that formatting gives back what was parsed; rtpmap, ptime and
  * direction are also offered typed.
  */
-public final class MediaDescription
-{
+public final class MediaDescription {
     /** The port is {@code $}: the gateway chooses. */
     public static final int CHOOSE = -1;
     public static final int NO_PTIME = -1;
@@ -36,8 +35,7 @@ public final class MediaDescription
         final Connection connection,
         final List<SessionDescription.Line> otherLines,
         final List<String> attributes,
-        final List<RtpMap> rtpMaps)
-    {
+        final List<RtpMap> rtpMaps) {
         this.media = media;
         this.port = port;
         this.portCount = portCount;
@@ -50,16 +48,12 @@ public final class MediaDescription
 
         int ptime = NO_PTIME;
         Direction direction = null;
-        for (final String attribute : attributes)
-        {
-            if (attribute.startsWith("ptime:"))
-            {
+        for (final String attribute : attributes) {
+            if (attribute.startsWith("ptime:")) {
                 // a non-integer ptime is kept verbatim but not offered typed
                 final int value = SessionDescription.parseNonNegative(attribute.substring(6).trim());
                 ptime = value > 0 ? value : ptime;
-            }
-            else
-            {
+            } else {
                 final Direction named = Direction.fromAttribute(attribute);
                 direction = named != null ? named : direction;
             }
@@ -72,56 +66,46 @@ public final class MediaDescription
      * A media section with no attributes, e.g. {@code media("audio", CHOOSE, "RTP/AVP", List.of("0"))}.
      */
     public static MediaDescription of(final String media, final int port, final String proto,
-        final List<String> formats)
-    {
+        final List<String> formats) {
         SessionDescription.checkPort(port);
         return new MediaDescription(media, port, 0, proto, formats, null, List.of(), List.of(), List.of());
     }
 
     /** @return the media type: audio, video, image, ... */
-    public String media()
-    {
+    public String media() {
         return media;
     }
 
     /** @return the port 0..65535, or {@link #CHOOSE} when it is {@code $}. */
-    public int port()
-    {
+    public int port() {
         return port;
     }
 
-    public boolean isPortChoose()
-    {
+    public boolean isPortChoose() {
         return port == CHOOSE;
     }
 
     /** @return the number of ports from {@code <port>/<number>}, 1 when absent. */
-    public int portCount()
-    {
+    public int portCount() {
         return portCount == 0 ? 1 : portCount;
     }
 
-    public String proto()
-    {
+    public String proto() {
         return proto;
     }
 
     /** @return the format list as written: payload type numbers for RTP/AVP. */
-    public List<String> formats()
-    {
+    public List<String> formats() {
         return formats;
     }
 
     /** @return the payload types of the format list that are numbers 0..127, in order. */
-    public int[] payloadTypes()
-    {
+    public int[] payloadTypes() {
         final int[] result = new int[formats.size()];
         int count = 0;
-        for (final String format : formats)
-        {
+        for (final String format : formats) {
             final int payloadType = SessionDescription.parseNonNegative(format);
-            if (payloadType >= 0 && payloadType <= 127)
-            {
+            if (payloadType >= 0 && payloadType <= 127) {
                 result[count++] = payloadType;
             }
         }
@@ -129,29 +113,23 @@ public final class MediaDescription
     }
 
     /** @return the media-level {@code c=} line, or null when the session-level one applies. */
-    public Connection connection()
-    {
+    public Connection connection() {
         return connection;
     }
 
     /** @return the attribute values after {@code a=}, verbatim and in order. */
-    public List<String> attributes()
-    {
+    public List<String> attributes() {
         return attributes;
     }
 
-    public List<RtpMap> rtpMaps()
-    {
+    public List<RtpMap> rtpMaps() {
         return rtpMaps;
     }
 
     /** @return the rtpmap of a payload type, or null. */
-    public RtpMap rtpMap(final int payloadType)
-    {
-        for (final RtpMap rtpMap : rtpMaps)
-        {
-            if (rtpMap.payloadType() == payloadType)
-            {
+    public RtpMap rtpMap(final int payloadType) {
+        for (final RtpMap rtpMap : rtpMaps) {
+            if (rtpMap.payloadType() == payloadType) {
                 return rtpMap;
             }
         }
@@ -162,109 +140,88 @@ public final class MediaDescription
      * @return the clock rate of a payload type from its rtpmap, else from the static table of RFC 3551, else
      * {@link StaticPayloadTypes#UNKNOWN}.
      */
-    public int clockRate(final int payloadType)
-    {
+    public int clockRate(final int payloadType) {
         final RtpMap rtpMap = rtpMap(payloadType);
         return rtpMap != null ? rtpMap.clockRate() : StaticPayloadTypes.clockRate(payloadType);
     }
 
     /** @return the clock rate of the first payload type in the format list, or UNKNOWN. */
-    public int clockRate()
-    {
+    public int clockRate() {
         final int[] payloadTypes = payloadTypes();
         return payloadTypes.length > 0 ? clockRate(payloadTypes[0]) : StaticPayloadTypes.UNKNOWN;
     }
 
     /** @return {@code a=ptime} in milliseconds, or {@link #NO_PTIME}. */
-    public int ptime()
-    {
+    public int ptime() {
         return ptime;
     }
 
     /** @return the direction attribute of this media section, or null when it has none. */
-    public Direction direction()
-    {
+    public Direction direction() {
         return direction;
     }
 
-    List<SessionDescription.Line> otherLines()
-    {
+    List<SessionDescription.Line> otherLines() {
         return otherLines;
     }
 
-    public MediaDescription withPort(final int port)
-    {
+    public MediaDescription withPort(final int port) {
         SessionDescription.checkPort(port);
         return new MediaDescription(
             media, port, portCount, proto, formats, connection, otherLines, attributes, rtpMaps);
     }
 
-    public MediaDescription withConnection(final Connection connection)
-    {
+    public MediaDescription withConnection(final Connection connection) {
         return new MediaDescription(
             media, port, portCount, proto, formats, connection, otherLines, attributes, rtpMaps);
     }
 
     /** Replaces any direction attribute with {@code direction} (or removes it when null), keeping the order. */
-    public MediaDescription withDirection(final Direction direction)
-    {
+    public MediaDescription withDirection(final Direction direction) {
         final List<String> updated = new ArrayList<>(attributes.size() + 1);
         boolean replaced = false;
-        for (final String attribute : attributes)
-        {
-            if (Direction.fromAttribute(attribute) == null)
-            {
+        for (final String attribute : attributes) {
+            if (Direction.fromAttribute(attribute) == null) {
                 updated.add(attribute);
-            }
-            else if (!replaced && direction != null)
-            {
+            } else if (!replaced && direction != null) {
                 updated.add(direction.attribute());
                 replaced = true;
             }
         }
-        if (!replaced && direction != null)
-        {
+        if (!replaced && direction != null) {
             updated.add(direction.attribute());
         }
         return new MediaDescription(media, port, portCount, proto, formats, connection, otherLines, updated, rtpMaps);
     }
 
     /** @return the text after {@code m=}. */
-    String formatMediaLine()
-    {
+    String formatMediaLine() {
         final StringBuilder builder = new StringBuilder(32);
         builder.append(media).append(' ').append(port == CHOOSE ? "$" : Integer.toString(port));
-        if (portCount != 0)
-        {
+        if (portCount != 0) {
             builder.append('/').append(portCount);
         }
         builder.append(' ').append(proto);
-        for (final String format : formats)
-        {
+        for (final String format : formats) {
             builder.append(' ').append(format);
         }
         return builder.toString();
     }
 
-    void format(final StringBuilder out, final String lineSeparator)
-    {
+    void format(final StringBuilder out, final String lineSeparator) {
         out.append("m=").append(formatMediaLine()).append(lineSeparator);
         // RFC 4566 order inside a media section: i, c, b, k, a
         SessionDescription.appendWithConnection(out, otherLines, connection, "bk", lineSeparator);
-        for (final String attribute : attributes)
-        {
+        for (final String attribute : attributes) {
             out.append("a=").append(attribute).append(lineSeparator);
         }
     }
 
-    public boolean equals(final Object o)
-    {
-        if (this == o)
-        {
+    public boolean equals(final Object o) {
+        if (this == o) {
             return true;
         }
-        if (!(o instanceof MediaDescription))
-        {
+        if (!(o instanceof MediaDescription)) {
             return false;
         }
         final MediaDescription that = (MediaDescription)o;
@@ -274,13 +231,11 @@ public final class MediaDescription
             attributes.equals(that.attributes);
     }
 
-    public int hashCode()
-    {
+    public int hashCode() {
         return java.util.Objects.hash(media, port, proto, formats, connection, attributes);
     }
 
-    public String toString()
-    {
+    public String toString() {
         final StringBuilder builder = new StringBuilder();
         format(builder, "\r\n");
         return builder.toString();

@@ -5,17 +5,14 @@ package io.hopgate.rtp.sdp;
  *
  * @param parameters encoding parameters (channels for audio) or null when absent.
  */
-public record RtpMap(int payloadType, String encodingName, int clockRate, String parameters)
-{
+public record RtpMap(int payloadType, String encodingName, int clockRate, String parameters) {
     /** @return the attribute value after {@code a=rtpmap:}. */
-    public String format()
-    {
+    public String format() {
         return payloadType + " " + encodingName + '/' + clockRate + (parameters == null ? "" : "/" + parameters);
     }
 
     /** @return channels from the encoding parameters, 1 when absent or not a number. */
-    public int channels()
-    {
+    public int channels() {
         final int channels = SessionDescription.parseNonNegative(parameters);
         return channels > 0 ? channels : 1;
     }

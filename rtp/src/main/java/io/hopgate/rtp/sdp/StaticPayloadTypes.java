@@ -4,14 +4,12 @@ package io.hopgate.rtp.sdp;
  * Clock rates of the static RTP payload types of RFC 3551 table 4 and 5, for media lines that list a static
  * payload type without an {@code a=rtpmap} (the usual H.248 case: {@code m=audio $ RTP/AVP 0}).
  */
-public final class StaticPayloadTypes
-{
+public final class StaticPayloadTypes {
     public static final int UNKNOWN = -1;
 
     private static final int[] CLOCK_RATES = new int[35];
 
-    static
-    {
+    static {
         java.util.Arrays.fill(CLOCK_RATES, UNKNOWN);
         CLOCK_RATES[0] = 8000;      // PCMU
         CLOCK_RATES[3] = 8000;      // GSM
@@ -39,13 +37,11 @@ public final class StaticPayloadTypes
         CLOCK_RATES[34] = 90000;    // H263
     }
 
-    private StaticPayloadTypes()
-    {
+    private StaticPayloadTypes() {
     }
 
     /** @return the clock rate in Hz of a static payload type, or {@link #UNKNOWN}. */
-    public static int clockRate(final int payloadType)
-    {
+    public static int clockRate(final int payloadType) {
         return payloadType >= 0 && payloadType < CLOCK_RATES.length ? CLOCK_RATES[payloadType] : UNKNOWN;
     }
 }

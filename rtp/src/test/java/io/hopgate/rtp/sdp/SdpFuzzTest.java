@@ -9,11 +9,9 @@ import java.nio.charset.StandardCharsets;
  * whatever parses must format to text that parses back to an equal description. Under plain
  * {@code mvn verify} Jazzer only replays the regression inputs; run with {@code JAZZER_FUZZ=1} to fuzz.
  */
-class SdpFuzzTest
-{
+class SdpFuzzTest {
     @FuzzTest(maxDuration = "30s")
-    void shouldParseAnyTextWithoutUnexpectedException(final byte[] data)
-    {
+    void shouldParseAnyTextWithoutUnexpectedException(final byte[] data) {
         SessionDescriptionTest.parseAndReformat(new String(data, StandardCharsets.UTF_8));
     }
 }

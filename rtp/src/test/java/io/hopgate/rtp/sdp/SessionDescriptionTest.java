@@ -8,8 +8,7 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class SessionDescriptionTest
-{
+class SessionDescriptionTest {
     private static final String OFFER = String.join("\r\n",
         "v=0",
         "o=alice 2890844526 2890844526 IN IP4 192.0.2.10",
@@ -30,8 +29,7 @@ class SessionDescriptionTest
     private static final String H248_CHOOSE = "v=0\nc=IN IP4 $\nm=audio $ RTP/AVP 0";
 
     @Test
-    void shouldParseTypicalOffer() throws SdpException
-    {
+    void shouldParseTypicalOffer() throws SdpException {
         final SessionDescription sdp = SessionDescription.parse(OFFER);
 
         assertThat(sdp.version()).isZero();
@@ -62,8 +60,7 @@ class SessionDescriptionTest
     }
 
     @Test
-    void shouldRoundTripTypicalOfferExactly() throws SdpException
-    {
+    void shouldRoundTripTypicalOfferExactly() throws SdpException {
         final SessionDescription sdp = SessionDescription.parse(OFFER);
         assertThat(sdp.format("\r\n")).isEqualTo(OFFER);
         assertThat(sdp.toString()).isEqualTo(OFFER);
@@ -71,8 +68,7 @@ class SessionDescriptionTest
     }
 
     @Test
-    void shouldParseAndRoundTripH248ChooseForm() throws SdpException
-    {
+    void shouldParseAndRoundTripH248ChooseForm() throws SdpException {
         final SessionDescription sdp = SessionDescription.parse(H248_CHOOSE);
 
         assertThat(sdp.origin()).isNull();
@@ -89,8 +85,7 @@ class SessionDescriptionTest
     }
 
     @Test
-    void shouldFillChosenAddressAndPortImmutably() throws SdpException
-    {
+    void shouldFillChosenAddressAndPortImmutably() throws SdpException {
         final SessionDescription request = SessionDescription.parse(H248_CHOOSE);
         final SessionDescription reply = request.withConnection("IP4", "198.51.100.7").withMediaPort(0, 30000);
 
@@ -103,8 +98,7 @@ class SessionDescriptionTest
     }
 
     @Test
-    void shouldPreferMediaLevelConnection() throws SdpException
-    {
+    void shouldPreferMediaLevelConnection() throws SdpException {
         final SessionDescription sdp = SessionDescription.parse(
             "v=0\nc=IN IP4 192.0.2.1\nm=audio 4000 RTP/AVP 8\nc=IN IP4 192.0.2.2\n");
         assertThat(sdp.connectionAddress()).isEqualTo("192.0.2.2");
@@ -120,8 +114,7 @@ class SessionDescriptionTest
     }
 
     @Test
-    void shouldParseIpv6() throws SdpException
-    {
+    void shouldParseIpv6() throws SdpException {
         final String text = "v=0\r\no=- 1 1 IN IP6 2001:db8::1\r\ns=-\r\nc=IN IP6 2001:db8::1\r\nt=0 0\r\n" +
             "m=audio 5004 RTP/AVP 96\r\na=rtpmap:96 opus/48000/2\r\na=recvonly\r\n";
         final SessionDescription sdp = SessionDescription.parse(text);
@@ -139,8 +132,7 @@ class SessionDescriptionTest
     }
 
     @Test
-    void shouldUseStaticClockRatesWithoutRtpmap() throws SdpException
-    {
+    void shouldUseStaticClockRatesWithoutRtpmap() throws SdpException {
         final SessionDescription sdp = SessionDescription.parse("v=0\nm=audio 1000 RTP/AVP 0 3 4 8 9 18 96");
         assertThat(sdp.clockRate(0)).isEqualTo(8000);
         assertThat(sdp.clockRate(3)).isEqualTo(8000);
@@ -154,8 +146,7 @@ class SessionDescriptionTest
     }
 
     @Test
-    void shouldKeepUnknownLinesAndMultipleMediaInOrder() throws SdpException
-    {
+    void shouldKeepUnknownLinesAndMultipleMediaInOrder() throws SdpException {
         final String text = String.join("\n",
             "v=0", "o=- 0 0 IN IP4 0.0.0.0", "s=x", "i=info", "c=IN IP4 host.example.com", "b=AS:64",
             "t=0 0", "r=7d 1h 0 25h", "t=1 2", "a=inactive",
@@ -174,8 +165,7 @@ class SessionDescriptionTest
     }
 
     @Test
-    void shouldBuildDescriptionFromParts()
-    {
+    void shouldBuildDescriptionFromParts() {
         final SessionDescription sdp = SessionDescription.of(Connection.in("IP4", "$"),
             List.of(MediaDescription.of("audio", MediaDescription.CHOOSE, "RTP/AVP", List.of("8"))
                 .withDirection(Direction.SENDONLY)));
@@ -185,8 +175,7 @@ class SessionDescriptionTest
     }
 
     @Test
-    void shouldRejectMissingVersionLine()
-    {
+    void shouldRejectMissingVersionLine() {
         assertRejected("c=IN IP4 $\nm=audio $ RTP/AVP 0", 1, "missing v=");
         assertRejected("", 1, "missing v=");
         assertRejected("\n\n", 3, "missing v=");
@@ -194,8 +183,7 @@ class SessionDescriptionTest
     }
 
     @Test
-    void shouldRejectBadMediaLines()
-    {
+    void shouldRejectBadMediaLines() {
         assertRejected("v=0\nm=audio", 2, "bad m= line");
         assertRejected("v=0\nm=audio 4000 RTP/AVP", 2, "bad m= line");
         assertRejected("v=0\nm=audio port RTP/AVP 0", 2, "'port' is not a number");
@@ -206,8 +194,7 @@ class SessionDescriptionTest
     }
 
     @Test
-    void shouldRejectBadConnectionAndAttributeLines()
-    {
+    void shouldRejectBadConnectionAndAttributeLines() {
         assertRejected("v=0\nc=IN IP4", 2, "bad c= line");
         assertRejected("v=0\nc=ATM NSAP 1", 2, "not IN");
         assertRejected("v=0\nc=IN IPX 1.2.3.4", 2, "not IP4 or IP6");
@@ -228,8 +215,7 @@ class SessionDescriptionTest
     }
 
     @Test
-    void shouldQuoteOffendingLineInMessage()
-    {
+    void shouldQuoteOffendingLineInMessage() {
         assertThatThrownBy(() -> SessionDescription.parse("v=0\r\ns=-\r\nm=audio 65536 RTP/AVP 0\r\n"))
             .isInstanceOf(SdpException.class)
             .hasMessage("SDP line 3 'm=audio 65536 RTP/AVP 0': port 65536 out of range 0..65535")
@@ -237,8 +223,7 @@ class SessionDescriptionTest
     }
 
     @Test
-    void shouldRejectNullAndRefuseBadPortInWith() throws SdpException
-    {
+    void shouldRejectNullAndRefuseBadPortInWith() throws SdpException {
         assertThatThrownBy(() -> SessionDescription.parse(null)).isInstanceOf(SdpException.class);
         final SessionDescription sdp = SessionDescription.parse(H248_CHOOSE);
         assertThatThrownBy(() -> sdp.withMediaPort(0, 65536))
@@ -246,20 +231,16 @@ class SessionDescriptionTest
     }
 
     @Test
-    void shouldOnlyThrowSdpExceptionOnRandomText()
-    {
+    void shouldOnlyThrowSdpExceptionOnRandomText() {
         final Random random = new Random(0x5D9_0003L);
         final String alphabet = "vocsmta=$ \r\n0123456789/:.IPN46RTAVaudiortpmap";
         final String[] seeds = {OFFER, H248_CHOOSE};
-        for (int i = 0; i < 20_000; i++)
-        {
+        for (int i = 0; i < 20_000; i++) {
             final StringBuilder text = new StringBuilder(seeds[random.nextInt(seeds.length)]);
             final int mutations = 1 + random.nextInt(6);
-            for (int m = 0; m < mutations && text.length() > 0; m++)
-            {
+            for (int m = 0; m < mutations && text.length() > 0; m++) {
                 final int at = random.nextInt(text.length());
-                switch (random.nextInt(3))
-                {
+                switch (random.nextInt(3)) {
                     case 0: text.deleteCharAt(at); break;
                     case 1: text.insert(at, alphabet.charAt(random.nextInt(alphabet.length()))); break;
                     default: text.setCharAt(at, alphabet.charAt(random.nextInt(alphabet.length()))); break;
@@ -270,28 +251,20 @@ class SessionDescriptionTest
     }
 
     /** Parses; on success the formatted text must parse to an equal description. Only SdpException may escape. */
-    static void parseAndReformat(final String text)
-    {
+    static void parseAndReformat(final String text) {
         final SessionDescription sdp;
-        try
-        {
+        try {
             sdp = SessionDescription.parse(text);
-        }
-        catch (final SdpException expected)
-        {
+        } catch (final SdpException expected) {
             assertThat(expected.lineNumber()).isPositive();
             return;
         }
-        try
-        {
+        try {
             assertThat(SessionDescription.parse(sdp.format("\n"))).isEqualTo(sdp);
-        }
-        catch (final SdpException e)
-        {
+        } catch (final SdpException e) {
             throw new AssertionError("formatted SDP did not parse back: " + sdp.format("\n"), e);
         }
-        if (!sdp.media().isEmpty())
-        {
+        if (!sdp.media().isEmpty()) {
             sdp.port();
             sdp.isPortChoose();
             sdp.connectionAddress();
@@ -299,8 +272,7 @@ class SessionDescriptionTest
         }
     }
 
-    private static void assertRejected(final String text, final int lineNumber, final String reason)
-    {
+    private static void assertRejected(final String text, final int lineNumber, final String reason) {
         assertThatThrownBy(() -> SessionDescription.parse(text))
             .isInstanceOf(SdpException.class)
             .hasMessageContaining(reason)
