@@ -345,36 +345,6 @@ class MobileChannelTest {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     }
 
-    /** Records the first int of every message, in arrival order. */
-    private static final class Inbox implements MessageHandler {
-        private final List<Integer> values = new ArrayList<>();
-
-        @Override
-        public synchronized void onMessage(byte[] message) {
-            values.add(ByteBuffer.wrap(message).getInt());
-            notifyAll();
-        }
-
-        synchronized int count() {
-            return values.size();
-        }
-
-        synchronized List<Integer> values() {
-            return List.copyOf(values);
-        }
-
-        synchronized void awaitCount(int n) throws InterruptedException {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (values.size() < n) {
-                long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                if (leftMs <= 0) {
-                    throw new AssertionError("timed out with " + values.size() + " of " + n + " messages");
-                }
-                wait(leftMs);
-            }
-        }
-    }
-
     /** A raw TCP peer speaking the wire format by hand, for what a MobileChannel would never send. */
     private static final class Wire implements AutoCloseable {
         final UnpooledByteBufAllocator alloc = new UnpooledByteBufAllocator(false);

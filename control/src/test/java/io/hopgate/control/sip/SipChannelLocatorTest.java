@@ -1,7 +1,7 @@
 package io.hopgate.control.sip;
 
 import io.hopgate.control.channel.ChannelSettings;
-import io.hopgate.control.channel.MessageHandler;
+import io.hopgate.control.channel.Inbox;
 import io.hopgate.control.channel.MobileChannel;
 import io.hopgate.control.channel.MobileListener;
 import io.hopgate.control.config.Config;
@@ -16,7 +16,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -115,31 +114,5 @@ class SipChannelLocatorTest {
 
     private static byte[] message(int i) {
         return ByteBuffer.allocate(4).putInt(i).array();
-    }
-
-    /** Messages as they arrive, in order. */
-    private static final class Inbox implements MessageHandler {
-        private final List<Integer> values = new ArrayList<>();
-
-        @Override
-        public synchronized void onMessage(byte[] message) {
-            values.add(ByteBuffer.wrap(message).getInt());
-            notifyAll();
-        }
-
-        synchronized List<Integer> values() {
-            return List.copyOf(values);
-        }
-
-        synchronized void awaitCount(int n) throws InterruptedException {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (values.size() < n) {
-                long leftMs = (deadline - System.nanoTime()) / 1_000_000;
-                if (leftMs <= 0) {
-                    throw new AssertionError("timed out with " + values.size() + " of " + n + " messages");
-                }
-                wait(leftMs);
-            }
-        }
     }
 }
