@@ -18,10 +18,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code java -jar hopgate.jar <gateway|callserver|demo|load> [--config FILE] [--set key=value]...}
+ * {@code java -jar hopgate.jar <gateway|callserver|demo|load|channel> [--config FILE] [--set key=value]...}
  *
  * <p>Loads the config (defaults, then the file, then each {@code --set}), sets the root log level,
  * builds the subcommand's {@link Service} through {@link Services}, starts it and waits until the
@@ -31,8 +32,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "hopgate", description = "Hopgate RTP media gateway controlled over H.248.",
     versionProvider = Main.Version.class,
-    subcommands = {Main.Gateway.class, Main.CallServer.class, Main.Demo.class, Main.Load.class},
-    synopsisSubcommandLabel = "(gateway | callserver | demo | load)",
+    subcommands = {Main.Gateway.class, Main.CallServer.class, Main.Demo.class, Main.Load.class, Main.Channel.class},
+    synopsisSubcommandLabel = "(gateway | callserver | demo | load | channel)",
     footer = {"", "Run 'hopgate <subcommand> --help' for the options and configuration keys."})
 public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
@@ -58,7 +59,8 @@ public final class Main implements Runnable {
         "gateway", List.of("gateway.", "control.", "ng.", "media.", "state.", "admin.", "log."),
         "callserver", List.of("callserver.", "log."),
         "demo", List.of("demo.", "log."),
-        "load", List.of("load.", "log."));
+        "load", List.of("load.", "log."),
+        "channel", List.of("channel.", "log."));
 
     /** The jar's Implementation-Version (the Maven project version), or a marker when run from classes. */
     static final class Version implements CommandLine.IVersionProvider {
@@ -197,6 +199,38 @@ public final class Main implements Runnable {
             }
             if (seconds != null) {
                 out.add(ConfigKey.LOAD_SECONDS.key() + "=" + seconds);
+            }
+            return out;
+        }
+    }
+
+    @Command(name = "channel", description = "Use the mobile data channel from a shell: 'listen AOR' registers the "
+        + "party with the call server's SIP registrar and prints each message as a line; 'send AOR' sends each line "
+        + "of stdin to it (docs/architecture.md section 3.9).")
+    static final class Channel extends ServiceCommand {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "ROLE",
+            description = "listen or send (sets channel.role).")
+        String role;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "AOR",
+            description = "The party, e.g. alice@example.com (sets channel.aor).")
+        String aor;
+
+        @Option(names = "--move-every", paramLabel = "MS",
+            description = "listen: move to a new port and re-REGISTER this often (sets channel.move-every-ms).")
+        String moveEvery;
+
+        @Override
+        List<String> optionSets() {
+            List<String> out = new ArrayList<>();
+            if (role != null) {
+                out.add(ConfigKey.CHANNEL_ROLE.key() + "=" + role);
+            }
+            if (aor != null) {
+                out.add(ConfigKey.CHANNEL_AOR.key() + "=" + aor);
+            }
+            if (moveEvery != null) {
+                out.add(ConfigKey.CHANNEL_MOVE_EVERY_MS.key() + "=" + moveEvery);
             }
             return out;
         }

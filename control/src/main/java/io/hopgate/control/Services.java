@@ -16,7 +16,7 @@ import java.util.function.Function;
  */
 public final class Services {
     /** The subcommands Main offers, in help order. */
-    public static final List<String> SUBCOMMANDS = List.of("gateway", "callserver", "demo", "load");
+    public static final List<String> SUBCOMMANDS = List.of("gateway", "callserver", "demo", "load", "channel");
 
     private static final Map<String, Function<Config, ? extends Service>> FACTORIES = new ConcurrentHashMap<>();
 
@@ -26,6 +26,7 @@ public final class Services {
         register("load", io.hopgate.control.load.LoadService::new);
         register("callserver", io.hopgate.control.callserver.CallServerService::new);
         register("demo", io.hopgate.control.demo.DemoService::new);
+        register("channel", io.hopgate.control.channelcli.ChannelService::new);
     }
 
     private Services() {

@@ -2,16 +2,21 @@ package io.hopgate.control.callserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hopgate.control.channel.Locator;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,9 +37,12 @@ import reactor.netty.resources.LoopResources;
  * POST /calls/{id}/handoff/complete
  * POST /calls/{id}/handoff/failure     (alias: cancel)
  * POST /calls/{id}/release, DELETE /calls/{id}
+ * GET  /parties/{aor}/channel          -> 200 {"aor","host","port"}: where the party's data channel listens
  * </pre>
  * A bad request is 400 with {"error"}; an unknown call 404; an event that does not fit the call's state 409 with
  * {"error","state"}; a gateway failure 502. A duplicate event answers 200 with {"duplicate":true}.
+ * A party without a data channel (not registered, or no {@code hopgate-channel} in its contact) is 404, and with SIP
+ * off (no registrar, so no channel is known) the lookup is 409 (docs/architecture.md section 3.9).
  */
 public final class CallServerApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CallServerApi.class);
@@ -49,6 +57,14 @@ public final class CallServerApi implements AutoCloseable {
     }
 
     public static CallServerApi start(InetSocketAddress listen, CallServer calls) {
+        return start(listen, calls, () -> null);
+    }
+
+    /**
+     * As {@link #start(InetSocketAddress, CallServer)}, answering channel lookups from {@code channels}: the SIP
+     * registrar's locator, or null while SIP is off (asked on every request: SIP starts after the API).
+     */
+    public static CallServerApi start(InetSocketAddress listen, CallServer calls, Supplier<Locator> channels) {
         LoopResources loops = LoopResources.create("hopgate-api", 1, 1, true);
         try {
             DisposableServer server = HttpServer.create()
@@ -61,7 +77,8 @@ public final class CallServerApi implements AutoCloseable {
                     .get("/calls/{id}", (req, res) -> reply(res, calls.view(req.param("id")), 200))
                     .delete("/calls/{id}", (req, res) -> reply(res, calls.release(req.param("id")), 200))
                     .post("/calls/{id}/release", (req, res) -> reply(res, calls.release(req.param("id")), 200))
-                    .post("/calls/{id}/handoff/{event}", (req, res) -> onHandoff(calls, req, res)))
+                    .post("/calls/{id}/handoff/{event}", (req, res) -> onHandoff(calls, req, res))
+                    .get("/parties/{aor}/channel", (req, res) -> onChannel(channels.get(), req.param("aor"), res)))
                 .bindNow(Duration.ofSeconds(10));
             LOG.info("call server api listening address={}", server.address());
             return new CallServerApi(server, loops);
@@ -84,6 +101,25 @@ public final class CallServerApi implements AutoCloseable {
             default -> error(res, 404, "unknown handoff event '" + event
                 + "'; one of required, detect, execute, complete, failure, cancel", null);
         };
+    }
+
+    /** The locator is thread-safe and answers at once, so this runs on the connection's loop. */
+    private static Publisher<Void> onChannel(Locator channels, String rawAor, HttpServerResponse res) {
+        if (channels == null) {
+            return error(res, 409, "SIP is off on this call server (callserver.sip.listen is empty): no registrar "
+                + "knows where a party's channel is", null);
+        }
+        String aor = URLDecoder.decode(rawAor.replace("+", "%2B"), StandardCharsets.UTF_8);
+        Optional<InetSocketAddress> at = channels.lookup(aor);
+        if (at.isEmpty()) {
+            return error(res, 404, "no data channel for " + aor + ": not registered, or its contact has no "
+                + "hopgate-channel parameter", null);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("aor", aor);
+        body.put("host", at.get().getAddress().getHostAddress());
+        body.put("port", at.get().getPort());
+        return send(res, 200, body);
     }
 
     private static Publisher<Void> body(HttpServerRequest req, HttpServerResponse res,

@@ -35,7 +35,8 @@ public final class CallServerService implements Service {
     private MegacoEndpoint endpoint;
     private CallServer calls;
     private CallServerApi api;
-    private io.hopgate.control.sip.SipMobilityServer sip;
+    /** Read by the API's loop for channel lookups; set once SIP is up. */
+    private volatile io.hopgate.control.sip.SipMobilityServer sip;
 
     public CallServerService(Config config) {
         this.settings = config.callServer();
@@ -69,7 +70,10 @@ public final class CallServerService implements Service {
             clients.put(g.getKey(), new GatewayClient(g.getKey(), g.getValue(), endpoint, waitMs));
         }
         calls = new CallServer(clients, settings.handoffTimeoutMs());
-        api = CallServerApi.start(settings.apiListen(), calls);
+        api = CallServerApi.start(settings.apiListen(), calls, () -> {
+            io.hopgate.control.sip.SipMobilityServer s = sip;
+            return s == null ? null : s.channelLocator();
+        });
         if (settings.sipListen() != null) {
             // SIP mobility (seed 002) anchors its calls on the first gateway named in callserver.gateways.
             InetSocketAddress anchor = settings.gateways().values().iterator().next();
