@@ -90,6 +90,11 @@ final class ChannelSend implements AutoCloseable {
         return finished;
     }
 
+    /** The open channel (null before {@link #start}). */
+    MobileChannel channel() {
+        return channel;
+    }
+
     /** Lines sent so far. */
     synchronized long sent() {
         return sent;
