@@ -17,9 +17,6 @@ final class LineWriter implements AutoCloseable {
     private final LinkedBlockingQueue<byte[]> lines = new LinkedBlockingQueue<>();
     private final OutputStream out;
     private final Thread thread;
-    /** Written by the writer thread only. */
-    private volatile long written;
-    private long pendingSinceFlush;
 
     LineWriter(OutputStream out) {
         this.out = new BufferedOutputStream(out);
@@ -36,11 +33,6 @@ final class LineWriter implements AutoCloseable {
         lines.add(message);
     }
 
-    /** Lines written and flushed so far. */
-    long written() {
-        return written;
-    }
-
     private void run() {
         try {
             while (true) {
@@ -51,11 +43,7 @@ final class LineWriter implements AutoCloseable {
                 out.write(line);
                 out.write('\n');
                 if (lines.isEmpty()) {
-                    out.flush();
-                    written += 1 + pendingSinceFlush;
-                    pendingSinceFlush = 0;
-                } else {
-                    pendingSinceFlush++;
+                    out.flush(); // a burst is written in one go, a lone line at once
                 }
             }
             out.flush();
