@@ -56,7 +56,8 @@ final class ChannelListen implements AutoCloseable {
         ChannelSettings settings = ChannelSettings.DEFAULTS.withReconnectDeadline(options.reconnectDeadline());
         try {
             listener = MobileListener.bind(options.aor(), options.listen(), settings, channel -> {
-                status.println("channel opened by " + channel.peerName());
+                String by = channel.peerName();
+                timer.execute(() -> status.println("channel opened by " + by)); // stderr is no faster than stdout
                 return lines::add;
             }).block(BIND_WAIT);
         } catch (RuntimeException e) {

@@ -41,7 +41,6 @@ public final class ChannelService implements Service {
      * Ends the run with 0 on the signal instead of the JVM's default (run the shutdown hooks, exit 128 + signal);
      * Main then closes the service, which un-registers. sun.misc.Signal is the JDK's only way to catch a signal.
      */
-    @SuppressWarnings("removal")
     private void onStopSignal(String name) {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stopped.complete(0));
