@@ -28,7 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -126,10 +126,11 @@ public final class NgEndpoint implements AutoCloseable {
      *
      * @param attributes each ng termination's call-state attributes by termination id, kept current by the ng
      *                   command thread and read by the recorder (a concurrent map)
-     * @param onChange   records a context after an ng command changed it
+     * @param onChange   records a context after an ng command changed it; returns null, or the reason to answer
+     *                   {@code result: error} with (the state was not written and {@code state.on-failure=refuse})
      * @param restored   the terminations a restart restored with ng attributes
      */
-    public record Replication(Map<String, Map<String, String>> attributes, Consumer<MediaContext> onChange,
+    public record Replication(Map<String, Map<String, String>> attributes, Function<MediaContext, String> onChange,
                               List<NgLeg> restored) {
     }
 
