@@ -40,6 +40,8 @@ final class NgCall {
     int lastOfferer;
     /** Set while a delete waits for its delete-delay; the call is then hidden from list and statistics. */
     ScheduledFuture<?> pendingDelete;
+    /** Wall-clock time (epoch ms) that pending delete is due, 0 without one; kept in the call state (docs/ha.md). */
+    long deleteAtMs;
 
     NgCall(String callId, MediaContext context, long nowMs) {
         this.callId = callId;

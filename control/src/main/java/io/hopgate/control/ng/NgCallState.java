@@ -27,6 +27,8 @@ final class NgCallState {
     private static final String SDP = "ng.sdp";
     private static final String CREATED_MS = "ng.created-ms";
     private static final String LAST_OFFERER = "ng.last-offerer";
+    /** When a pending delete-delay is due (epoch ms); absent without one. */
+    private static final String DELETE_AT_MS = "ng.delete-at-ms";
     /** How a restored party's SDP is read: as a plain offer (its options were the proxy's, not kept). */
     private static final NgSdp.Options RESTORE_OPTIONS = new NgSdp.Options(null, false, false, true, false, null);
 
@@ -48,6 +50,9 @@ final class NgCallState {
         out.put(MEDIA, Integer.toString(media));
         out.put(CREATED_MS, Long.toString(call.createdMs));
         out.put(LAST_OFFERER, Integer.toString(call.lastOfferer));
+        if (call.deleteAtMs > 0) {
+            out.put(DELETE_AT_MS, Long.toString(call.deleteAtMs));
+        }
         if (p.sdp != null && media == 0) {
             out.put(SDP, p.sdp.format("\n"));
         }
@@ -80,6 +85,7 @@ final class NgCallState {
         long created = Long.parseLong(first.getOrDefault(CREATED_MS, "0"));
         NgCall call = new NgCall(callId, context, created);
         call.lastOfferer = Integer.parseInt(first.getOrDefault(LAST_OFFERER, "0")) == 1 ? 1 : 0;
+        call.deleteAtMs = Long.parseLong(first.getOrDefault(DELETE_AT_MS, "0"));
         List<List<NgLeg>> parties = List.of(new ArrayList<>(), new ArrayList<>());
         for (NgLeg leg : legs) {
             if (leg.termination().context() != context) {

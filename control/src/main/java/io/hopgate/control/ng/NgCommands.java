@@ -111,14 +111,39 @@ public final class NgCommands {
         this.onChange = onChange;
     }
 
-    /** Takes over the ng calls a restarted gateway restored (their contexts are already on the media plane). */
+    /**
+     * Takes over the ng calls a restarted gateway restored (their contexts are already on the media plane). A call
+     * that was waiting for its delete-delay waits for what is left of it; one whose delay ran out while the gateway
+     * was down is deleted now (docs/ha.md, "ng calls").
+     */
     int restore(List<NgLeg> legs) {
         Map<String, NgCall> restored = NgCallState.rebuild(legs);
+        long now = System.currentTimeMillis();
+        int live = 0;
         for (NgCall call : restored.values()) {
             calls.put(call.callId, call);
             managedSessions++;
+            if (call.deleteAtMs <= 0) {
+                live++;
+            } else if (call.deleteAtMs <= now) {
+                LOG.info("ng call's delete-delay ran out while the gateway was down call-id={} ctx={} due-ms-ago={}",
+                    call.callId, call.context.id(), now - call.deleteAtMs);
+                remove(call);
+            } else {
+                live++;
+                scheduleDelete(call, call.deleteAtMs - now);
+            }
         }
-        return restored.size();
+        return live;
+    }
+
+    /** Deletes the call after {@code delayMs}, unless a new offer revives it first. */
+    private void scheduleDelete(NgCall call, long delayMs) {
+        call.pendingDelete = commandThread.schedule(() -> {
+            if (calls.get(call.callId) == call && call.pendingDelete != null) {
+                remove(call);
+            }
+        }, delayMs, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -191,6 +216,7 @@ public final class NgCommands {
             if (call.pendingDelete != null) {
                 call.pendingDelete.cancel(false); // a new offer revives a call waiting for its delete-delay
                 call.pendingDelete = null;
+                call.deleteAtMs = 0;
             }
         }
         call.parties[offerer].tag = call.parties[offerer].tag == null ? fromTag : call.parties[offerer].tag;
@@ -404,16 +430,14 @@ public final class NgCommands {
         if (call.pendingDelete != null) {
             call.pendingDelete.cancel(false);
         }
-        String refused = null;
+        String refused;
         if (delayMs == 0) {
             refused = remove(call);
         } else {
-            NgCall pending = call;
-            call.pendingDelete = commandThread.schedule(() -> {
-                if (calls.get(pending.callId) == pending && pending.pendingDelete != null) {
-                    remove(pending);
-                }
-            }, delayMs, TimeUnit.MILLISECONDS);
+            // The deadline goes into the call state, so a restart before it keeps the delete (docs/ha.md).
+            call.deleteAtMs = System.currentTimeMillis() + delayMs;
+            scheduleDelete(call, delayMs);
+            refused = changed(call, false);
         }
         return unlessRefused(refused, (Dict) Bencode.value(reply));
     }
@@ -422,6 +446,7 @@ public final class NgCommands {
     private String remove(NgCall call) {
         calls.remove(call.callId);
         call.pendingDelete = null;
+        call.deleteAtMs = 0;
         terminatedSessions++;
         try {
             plane.deleteContext(call.context);

@@ -4,7 +4,10 @@ import io.hopgate.control.config.Config;
 import io.hopgate.control.gateway.GatewayService;
 import io.hopgate.control.ng.Bencode.Dict;
 import io.hopgate.control.state.RedisServer;
+import io.hopgate.media.Await;
 import io.hopgate.media.RtpPeer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
@@ -62,6 +65,82 @@ class NgCallStateTest {
                 gateway.close();
             }
         }
+    }
+
+    @Test
+    void shouldKeepAPendingDeleteDelayAcrossARestart() throws Exception {
+        try (RedisServer redis = RedisServer.startOrSkip();
+             RtpPeer caller = new RtpPeer(31);
+             RtpPeer callee = new RtpPeer(32);
+             RedisClient client = RedisClient.create(redis.uri());
+             StatefulRedisConnection<String, String> c = client.connect()) {
+            List<String> settings = settings(redis, "ngdelay", 21500);
+            GatewayService gateway = new GatewayService(Config.load(null, settings));
+            gateway.start();
+            long deletedAt;
+            InetSocketAddress lateSendsTo = null;
+            try (NgTestClient proxy = new NgTestClient(gateway.ngAddress())) {
+                for (String id : List.of("soon", "late", "live")) {
+                    Dict offered = proxy.call(NgDaemonTest.offer(id, "ftag", NgDaemonTest.sdp(caller.port())));
+                    assertThat(text(offered, "result")).as(offered.toString()).isEqualTo("ok");
+                    Dict answered = proxy.call(NgDaemonTest.answer(id, "ftag", "ttag",
+                        NgDaemonTest.sdp(callee.port())));
+                    assertThat(text(answered, "result")).as(answered.toString()).isEqualTo("ok");
+                    if (id.equals("late")) {
+                        lateSendsTo = local(NgTestClient.audioPort(text(answered, "sdp")));
+                    }
+                }
+                deletedAt = System.currentTimeMillis();
+                assertThat(text(proxy.call(delete("soon", 1)), "result")).isEqualTo("ok");
+                assertThat(text(proxy.call(delete("late", 6)), "result")).isEqualTo("ok");
+                assertThat(String.join(" ", c.sync().mget(keys(c, "ngdelay")).stream()
+                    .map(kv -> kv.getValueOrElse("")).toList()))
+                    .as("the deadlines are in state.redis before the reply").contains("ng.delete-at-ms");
+            } finally {
+                gateway.close();
+            }
+            // The gateway is down past the first deadline, not the second.
+            Await.until("soon's delete-delay ran out", Duration.ofSeconds(5),
+                () -> System.currentTimeMillis() > deletedAt + 1200);
+            GatewayService restarted = new GatewayService(Config.load(null, settings));
+            restarted.start();
+            try (NgTestClient proxy = new NgTestClient(restarted.ngAddress())) {
+                assertThat(System.currentTimeMillis()).as("restarted before late's deadline")
+                    .isLessThan(deletedAt + 6000);
+                Dict list = proxy.call(Bencode.dict().put("command", "list").build());
+                assertThat(list.toString()).as("soon is deleted at restore, late waits hidden, live is listed: "
+                    + list).contains("live").doesNotContain("soon").doesNotContain("late");
+                assertThat(text(proxy.call(query("soon")), "result")).isEqualTo("error");
+                assertThat(text(proxy.call(query("late")), "result")).as("late still exists").isEqualTo("ok");
+                assertThat(restarted.plane().contexts()).hasSize(2);
+                caller.send(lateSendsTo, 7);
+                assertThat(callee.receive(Duration.ofSeconds(2))).as("a call waiting for its delete carries media")
+                    .isNotNull();
+                Await.until("late is deleted at its deadline", Duration.ofSeconds(10),
+                    () -> restarted.plane().contexts().size() == 1);
+                assertThat(System.currentTimeMillis()).as("not before its deadline")
+                    .isGreaterThanOrEqualTo(deletedAt + 6000);
+                Await.until("state.redis holds only the live call",
+                    () -> c.sync().smembers("hopgate:mg:ngdelay:contexts").size() == 1);
+                assertThat(text(proxy.call(query("live")), "result")).isEqualTo("ok");
+            } finally {
+                restarted.close();
+            }
+        }
+    }
+
+    private static String[] keys(StatefulRedisConnection<String, String> c, String mid) {
+        return c.sync().smembers("hopgate:mg:" + mid + ":contexts").stream()
+            .map(id -> "hopgate:mg:" + mid + ":ctx:" + id).toArray(String[]::new);
+    }
+
+    private static Dict delete(String callId, long delaySeconds) {
+        return Bencode.dict().put("command", "delete").put("call-id", callId).put("delete-delay", delaySeconds)
+            .build();
+    }
+
+    private static Dict query(String callId) {
+        return Bencode.dict().put("command", "query").put("call-id", callId).build();
     }
 
     /** The local port of the termination whose remote is {@code remotePort} (where that party sends). */
