@@ -217,7 +217,7 @@ public final class GatewayService implements Service {
                 context -> {
                     io.hopgate.control.h248.ErrorDescriptor refused = state.afterAction(context);
                     return refused == null ? null : refused.text();
-                }, List.copyOf(ngRestored));
+                }, List.copyOf(ngRestored), new NgReplies(state.recorder()));
             ng = NgEndpoint.bind(listen.get(), plane, allowedPeers(peers.isEmpty() ? control.allowedPeers() : peers),
                 control.replyCacheMs(), config.durationMs(ConfigKey.NG_DELETE_DELAY_MS), metrics.registry(),
                 replication);

@@ -28,6 +28,15 @@ public interface CallStateStore extends AutoCloseable {
      */
     int swapEpoch(int epoch);
 
+    /**
+     * Writes a front end's value under {@code name} (beside the contexts, under this gateway's prefix) that the
+     * store forgets by itself after {@code ttlMs} (docs/ha.md, "ng calls": the ng reply cache).
+     */
+    void writeExpiring(String name, String value, long ttlMs);
+
+    /** Every value {@link #writeExpiring} wrote whose name starts with {@code namePrefix}, while it is kept. */
+    java.util.Map<String, String> loadExpiring(String namePrefix);
+
     /** Checks that the store answers. */
     void ping();
 

@@ -129,6 +129,71 @@ class NgCallStateTest {
         }
     }
 
+    @Test
+    void shouldAnswerACommandRetransmittedAcrossARestartFromTheKeptReply() throws Exception {
+        int ngPort;
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(0,
+            java.net.InetAddress.getLoopbackAddress())) {
+            ngPort = probe.getLocalPort();
+        }
+        try (RedisServer redis = RedisServer.startOrSkip();
+             RtpPeer caller = new RtpPeer(41);
+             RtpPeer callee = new RtpPeer(42);
+             RedisClient client = RedisClient.create(redis.uri());
+             StatefulRedisConnection<String, String> c = client.connect()) {
+            List<String> settings = settings(redis, "ngcache", 21600, "ng.listen=127.0.0.1:" + ngPort,
+                "control.reply-cache-ms=20000");
+            Dict offer = NgDaemonTest.offer("cached", "ftag", NgDaemonTest.sdp(caller.port()));
+            Dict delete = Bencode.dict().put("command", "delete").put("call-id", "cached").build();
+            byte[] offerReply;
+            byte[] deleteReply;
+            GatewayService gateway = new GatewayService(Config.load(null, settings));
+            gateway.start();
+            // One proxy socket across both runs: a retransmission comes from the same address with the same cookie.
+            try (NgTestClient proxy = new NgTestClient(local(ngPort))) {
+                try {
+                    assertThat(text(proxy.call("keep-1", offer), "result")).isEqualTo("ok");
+                    offerReply = proxy.lastReply;
+                    Dict answered = proxy.call("keep-2", NgDaemonTest.answer("cached", "ftag", "ttag",
+                        NgDaemonTest.sdp(callee.port())));
+                    assertThat(text(answered, "result")).isEqualTo("ok");
+                    Dict deleted = proxy.call("keep-3", delete);
+                    assertThat(deleted.toString()).as("the delete reports the call").contains("ftag");
+                    deleteReply = proxy.lastReply;
+                    assertThat(text(proxy.call("keep-4", query("cached")), "result")).isEqualTo("error");
+                    Await.until("the three replies are kept in state.redis",
+                        () -> c.sync().keys("hopgate:mg:ngcache:x:ng-reply:*").size() == 3);
+                    String kept = c.sync().keys("hopgate:mg:ngcache:x:ng-reply:*").get(0);
+                    assertThat(c.sync().pttl(kept)).as("they expire with control.reply-cache-ms")
+                        .isBetween(1L, 20_000L);
+                } finally {
+                    gateway.close();
+                }
+                GatewayService restarted = new GatewayService(Config.load(null, settings));
+                restarted.start();
+                try {
+                    proxy.call("keep-3", delete);
+                    assertThat(latin1(proxy.lastReply)).as("the retransmitted delete gets its reply, not "
+                        + "'unknown call-id'").isEqualTo(latin1(deleteReply));
+                    proxy.call("keep-1", offer);
+                    assertThat(latin1(proxy.lastReply)).as("the retransmitted offer gets its reply")
+                        .isEqualTo(latin1(offerReply));
+                    assertThat(restarted.plane().contexts()).as("and is not executed again").isEmpty();
+                    Dict fresh = proxy.call("keep-5", delete);
+                    assertThat(fresh.toString()).as("a new cookie executes").contains("unknown call-id");
+                    Dict query = proxy.call("keep-4", query("cached"));
+                    assertThat(text(query, "result")).as("a query is not kept: it runs again").isEqualTo("error");
+                } finally {
+                    restarted.close();
+                }
+            }
+        }
+    }
+
+    private static String latin1(byte[] datagram) {
+        return new String(datagram, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     private static String[] keys(StatefulRedisConnection<String, String> c, String mid) {
         return c.sync().smembers("hopgate:mg:" + mid + ":contexts").stream()
             .map(id -> "hopgate:mg:" + mid + ":ctx:" + id).toArray(String[]::new);
