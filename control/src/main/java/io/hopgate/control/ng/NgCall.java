@@ -24,6 +24,8 @@ final class NgCall {
         /** What this party last signalled, per media section; null before its first SDP. */
         List<NgSdp.Media> media;
         SessionDescription sdp;
+        /** The options {@link #sdp} was read with; the ones that change the reading are kept (docs/ha.md). */
+        NgSdp.Options options;
 
         Party(String tag, long createdMs) {
             this.tag = tag;

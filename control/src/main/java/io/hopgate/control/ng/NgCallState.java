@@ -5,6 +5,8 @@ import io.hopgate.rtp.sdp.SessionDescription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -29,8 +31,14 @@ final class NgCallState {
     private static final String LAST_OFFERER = "ng.last-offerer";
     /** When a pending delete-delay is due (epoch ms); absent without one. */
     private static final String DELETE_AT_MS = "ng.delete-at-ms";
-    /** How a restored party's SDP is read: as a plain offer (its options were the proxy's, not kept). */
-    private static final NgSdp.Options RESTORE_OPTIONS = new NgSdp.Options(null, false, false, true, false, null);
+    /**
+     * The options of the party's last offer or answer that change how its SDP is read (and so what a restart reads
+     * back): {@code transport protocol} (an RTP/AVPF section is accepted as RTP/AVP) and {@code media address}
+     * (overrides the SDP's c= address). The others (replace, ICE, rtcp-mux, the rtcp attribute flags) only shape the
+     * SDP Hopgate sends in that command's reply, and every later command brings its own.
+     */
+    private static final String TRANSPORT_PROTOCOL = "ng.transport-protocol";
+    private static final String MEDIA_ADDRESS = "ng.media-address";
 
     private NgCallState() {
     }
@@ -55,6 +63,12 @@ final class NgCallState {
         }
         if (p.sdp != null && media == 0) {
             out.put(SDP, p.sdp.format("\n"));
+            if (p.options != null && p.options.transportProtocol() != null) {
+                out.put(TRANSPORT_PROTOCOL, p.options.transportProtocol());
+            }
+            if (p.options != null && p.options.mediaAddress() != null) {
+                out.put(MEDIA_ADDRESS, p.options.mediaAddress().getHostAddress());
+            }
         }
         return out;
     }
@@ -77,6 +91,20 @@ final class NgCallState {
             }
         }
         return out;
+    }
+
+    /** How a restored party's SDP is read: as a plain offer with the kept options that change the reading. */
+    private static NgSdp.Options readOptions(Map<String, String> attributes) {
+        String address = attributes.get(MEDIA_ADDRESS);
+        InetAddress mediaAddress = null;
+        if (address != null) {
+            try {
+                mediaAddress = InetAddress.getByName(address); // a literal, as NgSdp checked it
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException("bad " + MEDIA_ADDRESS + " " + address, e);
+            }
+        }
+        return new NgSdp.Options(attributes.get(TRANSPORT_PROTOCOL), false, false, true, false, mediaAddress);
     }
 
     private static NgCall call(String callId, List<NgLeg> legs) {
@@ -105,11 +133,14 @@ final class NgCallState {
             for (NgLeg leg : party) {
                 restored.terminations.add(leg.termination());
             }
-            String sdp = party.get(0).attributes().get(SDP);
+            Map<String, String> lead = party.get(0).attributes();
+            String sdp = lead.get(SDP);
             if (sdp != null) {
-                SessionDescription parsed = NgSdp.parse(sdp, RESTORE_OPTIONS);
+                NgSdp.Options options = readOptions(lead);
+                SessionDescription parsed = NgSdp.parse(sdp, options);
                 restored.sdp = parsed;
-                restored.media = NgSdp.media(parsed, RESTORE_OPTIONS);
+                restored.media = NgSdp.media(parsed, options);
+                restored.options = options;
             }
             call.parties[p] = restored;
         }

@@ -224,6 +224,7 @@ public final class NgCommands {
             call.parties[1 - offerer].tag = toTag;
         }
         apply(call, call.parties[offerer], sdp, media);
+        call.parties[offerer].options = options;
         call.lastOfferer = offerer;
         call.lastSignalMs = now;
         Dict reply = sdpReply(sdp, call.parties[1 - offerer], options, request);
@@ -254,6 +255,7 @@ public final class NgCommands {
             answerer.tag = toTag.equals(offerer.tag) ? fromTag : toTag;
         }
         apply(call, answerer, sdp, media);
+        answerer.options = options;
         call.lastSignalMs = System.currentTimeMillis();
         Dict reply = sdpReply(sdp, offerer, options, request);
         return unlessRefused(changed(call, false), reply);

@@ -190,6 +190,52 @@ class NgCallStateTest {
         }
     }
 
+    @Test
+    void shouldReadARestoredPartysSdpWithTheOptionsItWasReadWith() throws Exception {
+        try (RedisServer redis = RedisServer.startOrSkip();
+             RtpPeer caller = new RtpPeer(51);
+             RtpPeer callee = new RtpPeer(52)) {
+            List<String> settings = settings(redis, "ngoptions", 21700);
+            // An RTP/AVPF offer taken as RTP/AVP, whose c= line names an address the caller is not at: the proxy's
+            // media address says where it is.
+            String avpf = NgDaemonTest.sdp(caller.port()).replace("RTP/AVP ", "RTP/AVPF ")
+                .replace("c=IN IP4 127.0.0.1", "c=IN IP4 192.0.2.7");
+            Dict offer = NgDaemonTest.offer("options", "ftag", avpf, "transport-protocol", "RTP/AVP",
+                "media-address", "127.0.0.1");
+            InetSocketAddress callerSendsTo;
+            InetSocketAddress calleeSendsTo;
+            GatewayService gateway = new GatewayService(Config.load(null, settings));
+            gateway.start();
+            try (NgTestClient proxy = new NgTestClient(gateway.ngAddress())) {
+                Dict offered = proxy.call(offer);
+                assertThat(text(offered, "result")).as(offered.toString()).isEqualTo("ok");
+                Dict answered = proxy.call(NgDaemonTest.answer("options", "ftag", "ttag",
+                    NgDaemonTest.sdp(callee.port())));
+                assertThat(text(answered, "result")).as(answered.toString()).isEqualTo("ok");
+                callerSendsTo = local(NgTestClient.audioPort(text(answered, "sdp")));
+                calleeSendsTo = local(NgTestClient.audioPort(text(offered, "sdp")));
+                assertThat(proxy.call(query("options")).toString()).as("before the restart")
+                    .contains("\"address\"=\"127.0.0.1\"").doesNotContain("192.0.2.7");
+            } finally {
+                gateway.close();
+            }
+            GatewayService restarted = new GatewayService(Config.load(null, settings));
+            restarted.start();
+            try (NgTestClient proxy = new NgTestClient(restarted.ngAddress())) {
+                Dict query = proxy.call(query("options"));
+                assertThat(text(query, "result")).as("the RTP/AVPF party is restored: " + query).isEqualTo("ok");
+                assertThat(query.toString()).as("its advertised endpoint is the media address, as before")
+                    .contains("\"address\"=\"127.0.0.1\"").doesNotContain("192.0.2.7");
+                callee.send(calleeSendsTo, 8);
+                assertThat(caller.receive(Duration.ofSeconds(2))).as("callee to caller after the restart").isNotNull();
+                caller.send(callerSendsTo, 9);
+                assertThat(callee.receive(Duration.ofSeconds(2))).as("caller to callee after the restart").isNotNull();
+            } finally {
+                restarted.close();
+            }
+        }
+    }
+
     private static String latin1(byte[] datagram) {
         return new String(datagram, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
