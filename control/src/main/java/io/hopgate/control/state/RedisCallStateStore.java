@@ -32,7 +32,8 @@ import java.util.TreeSet;
  * <pre>
  *   hopgate:mg:{mid}:contexts     set of context ids
  *   hopgate:mg:{mid}:ctx:{id}     the context as JSON ({@link ContextSnapshot})
- *   hopgate:mg:{mid}:x:{name}     a front end's expiring value (PSETEX), e.g. the ng reply cache
+ *   hopgate:mg:{mid}:x:{name}     a front end's expiring value (SET PX), e.g. the ng reply cache
+ *   hopgate:mg:{mid}:t:{name}     a hash replaced as a whole (DEL, HSET in a MULTI), e.g. RTCP sender counts
  * </pre>
  * A context is written as one SET then one SADD in a MULTI/EXEC, so a reader never sees an id without its context.
  * Commands fail after {@code timeout} and are rejected at once while the connection is down (Lettuce's
@@ -220,6 +221,26 @@ public final class RedisCallStateStore implements CallStateStore {
                 }
             }
         });
+        return out;
+    }
+
+    @Override
+    public void replaceTable(String name, Map<String, String> fields) {
+        String key = prefix + "t:" + name;
+        run("write " + name, r -> {
+            r.multi();
+            r.del(key);
+            if (!fields.isEmpty()) {
+                r.hset(key, fields);
+            }
+            r.exec();
+        });
+    }
+
+    @Override
+    public Map<String, String> loadTable(String name) {
+        Map<String, String> out = new LinkedHashMap<>();
+        run("read " + name, r -> out.putAll(r.hgetall(prefix + "t:" + name)));
         return out;
     }
 

@@ -146,13 +146,26 @@ public final class StateRecorder implements AutoCloseable {
      * is only counted (the catch-up does not rewrite it; it would soon expire anyway).
      */
     public void recordExpiring(String name, String value, long ttlMs) {
+        aside(() -> store.writeExpiring(name, value, ttlMs));
+    }
+
+    /**
+     * Replaces a table on the writer thread without waiting (the gateway's RTCP sender counts, docs/ha.md); best
+     * effort like {@link #recordExpiring}: the next sweep writes it again.
+     */
+    public void recordTable(String name, Map<String, String> fields) {
+        Map<String, String> copy = Map.copyOf(fields);
+        aside(() -> store.replaceTable(name, copy));
+    }
+
+    private void aside(Runnable write) {
         if (!replicating) {
             return;
         }
         try {
             writer.execute(() -> {
                 try {
-                    store.writeExpiring(name, value, ttlMs);
+                    write.run();
                     written.increment();
                 } catch (RuntimeException e) {
                     failed.increment();
