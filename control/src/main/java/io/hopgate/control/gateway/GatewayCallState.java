@@ -233,7 +233,8 @@ final class GatewayCallState implements AutoCloseable {
                 }
                 continue;
             }
-            if (counts != null && recorder.latest(all.get(i).context().id()) != null) {
+            MediaContext context = all.get(i).context();
+            if (counts != null && context != null && recorder.latest(context.id()) != null) {
                 sent.put(all.get(i).id(), counts.packets() + ":" + counts.octets());
             }
         }
