@@ -34,6 +34,9 @@ public final class EgressRewriter {
     private long lastOutputNanos;
     private long packetsOut;
     private long octetsOut;
+    /** What this stream's predecessor had sent before a gateway restart: added to the counts of a sender report. */
+    private long packetsBefore;
+    private long octetsBefore;
     private int sourceChanges;
 
     public EgressRewriter() {
@@ -173,8 +176,8 @@ public final class EgressRewriter {
             }
             if (packetType == RtcpHeader.PT_SR) {
                 rtcp.rtpTimestamp(rtcp.rtpTimestamp() + timestampOffset)
-                    .senderPacketCount(packetsOut)
-                    .senderOctetCount(octetsOut);
+                    .senderPacketCount(packetsBefore + packetsOut)
+                    .senderOctetCount(octetsBefore + octetsOut);
             }
             position = rtcp.nextOffset();
         }
@@ -199,6 +202,27 @@ public final class EgressRewriter {
         this.lastSequence = lastSequence & 0xFFFF;
         this.lastTimestamp = lastTimestamp;
         this.lastOutputNanos = lastOutputNanos;
+    }
+
+    /**
+     * Continues the sender counts a predecessor reported (call state restored after a gateway restart): sender
+     * reports then count {@code packets} and {@code octets} plus what this rewriter sends. Replaces an earlier call;
+     * leaves {@link #packetsOut()} and {@link #octetsOut()} (this rewriter's own counts) alone. Call on the owning I/O
+     * thread.
+     */
+    public void resumeSenderCounts(final long packets, final long octets) {
+        packetsBefore = packets;
+        octetsBefore = octets;
+    }
+
+    /** @return the packet count a sender report carries: the predecessor's plus this rewriter's. */
+    public long senderPackets() {
+        return packetsBefore + packetsOut;
+    }
+
+    /** @return the octet count a sender report carries: the predecessor's plus this rewriter's. */
+    public long senderOctets() {
+        return octetsBefore + octetsOut;
     }
 
     /** @return the SSRC of the source currently feeding this rewriter, as received. */

@@ -188,6 +188,23 @@ class EgressRewriterTest {
     }
 
     @Test
+    void shouldContinueRestoredSenderCountsWithoutChangingItsOwn() {
+        rewriter.resume(SOURCE_A, SSRC_A, SSRC_A, 0, 0, 9, 0, 0);
+        rewriter.resumeSenderCounts(1000, 160_000);
+        send(SOURCE_A, SSRC_A, 10, 160, PTIME_NANOS);
+        send(SOURCE_A, SSRC_A, 11, 320, 2 * PTIME_NANOS);
+        assertThat(rewriter.packetsOut()).as("its own count").isEqualTo(2);
+        assertThat(rewriter.senderPackets()).isEqualTo(1002);
+        assertThat(rewriter.senderOctets()).isEqualTo(160_000 + 2 * 160);
+
+        final UnsafeBuffer sr = bytes(RtcpHeaderTest.senderReport());
+        assertThat(rewriter.rewriteRtcp(sr, 0, sr.capacity(), SOURCE_A)).isTrue();
+        final RtcpHeader rtcp = new RtcpHeader().wrap(sr, 0, sr.capacity());
+        assertThat(rtcp.senderPacketCount()).isEqualTo(1002);
+        assertThat(rtcp.senderOctetCount()).isEqualTo(160_000 + 2 * 160);
+    }
+
+    @Test
     void shouldRewriteEveryPacketOfCompound() {
         send(SOURCE_A, SSRC_A, 10, 100, 0);
         send(SOURCE_B, SSRC_B, 50, 4000, PTIME_NANOS);

@@ -11,6 +11,7 @@ import io.hopgate.media.EgressState;
 import io.hopgate.media.MediaContext;
 import io.hopgate.media.MediaPlane;
 import io.hopgate.media.RemoteAddress;
+import io.hopgate.media.SenderCounts;
 import io.hopgate.media.Termination;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,10 @@ final class GatewayCallState implements AutoCloseable {
     /** Wall-clock end of each termination's dual-receive window, computed once per remote change. */
     private final Map<String, DualReceive> dualReceive = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sweeper;
+    /** The RTCP sender counts last handed to the recorder, by termination id ({@code packets:octets}); sweep only. */
+    private Map<String, String> sentWritten = Map.of();
+    /** The store's table of RTCP sender counts (docs/ha.md, "RTCP sender counts"). */
+    static final String SENT_TABLE = "sent";
 
     private record DualReceive(RemoteAddress remote, long untilMs) {
     }
@@ -194,6 +199,7 @@ final class GatewayCallState implements AutoCloseable {
                 // Only a new source (or new offsets) replaces it: last sequence and timestamp change with every packet.
                 egress.merge(all.get(i).id(), now, (old, fresh) -> sameSource(old, fresh) ? old : fresh);
             }
+            sweepSenderCounts(all);
             for (MediaContext c : plane.contexts()) {
                 // Only contexts a front end recorded (an H.248 action or an ng command): a context created but not
                 // yet recorded has no side data to come back with.
@@ -203,6 +209,38 @@ final class GatewayCallState implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.warn("call state sweep failed cause={}", e.toString());
+        }
+    }
+
+    /**
+     * Reads every termination's RTCP sender counts on its I/O thread and, when any changed, replaces the store's
+     * table of them in one write that no control thread waits for (one write per sweep, whatever the call count).
+     */
+    private void sweepSenderCounts(List<Termination> all) {
+        List<CompletableFuture<SenderCounts>> reads = new ArrayList<>();
+        for (Termination t : all) {
+            reads.add(SenderCounts.read(t));
+        }
+        Map<String, String> sent = new HashMap<>();
+        for (int i = 0; i < all.size(); i++) {
+            SenderCounts counts;
+            try {
+                counts = reads.get(i).get(1, TimeUnit.SECONDS);
+            } catch (Exception failed) {
+                String kept = sentWritten.get(all.get(i).id()); // the loop is busy or closing: keep the last
+                if (kept != null) {
+                    sent.put(all.get(i).id(), kept);
+                }
+                continue;
+            }
+            MediaContext context = all.get(i).context();
+            if (counts != null && context != null && recorder.latest(context.id()) != null) {
+                sent.put(all.get(i).id(), counts.packets() + ":" + counts.octets());
+            }
+        }
+        if (!sent.equals(sentWritten) && recorder.replicating()) {
+            recorder.recordTable(SENT_TABLE, sent);
+            sentWritten = sent;
         }
     }
 

@@ -10,6 +10,7 @@ import io.hopgate.media.MediaContext;
 import io.hopgate.media.MediaPlane;
 import io.hopgate.media.MediaPlaneException;
 import io.hopgate.media.RemoteAddress;
+import io.hopgate.media.SenderCounts;
 import io.hopgate.media.StreamMode;
 import io.hopgate.media.Termination;
 import io.hopgate.media.Topology;
@@ -66,6 +67,7 @@ final class GatewayRestore {
             return new Report(false, 0, 0, Map.of());
         }
         recorder.restored(saved);
+        Map<String, String> sent = senderCounts(recorder);
         Map<String, Integer> failed = new HashMap<>();
         int contexts = 0;
         int restored = 0;
@@ -81,7 +83,7 @@ final class GatewayRestore {
             Map<String, Termination> byId = new HashMap<>();
             for (TerminationSnapshot t : c.terminations()) {
                 try {
-                    byId.put(t.id(), restore(plane, sideData, callState, context, t));
+                    byId.put(t.id(), restore(plane, sideData, callState, context, t, sent.get(t.id())));
                     restored++;
                 } catch (MediaPlaneException | RuntimeException e) {
                     LOG.warn("termination not restored ctx={} term={} port={} cause={}", c.id(), t.id(), t.rtpPort(),
@@ -118,8 +120,36 @@ final class GatewayRestore {
         return new Report(true, contexts, restored, Map.copyOf(failed));
     }
 
+    /** The RTCP sender counts the last sweep kept, by termination id; empty when they cannot be read. */
+    private static Map<String, String> senderCounts(StateRecorder recorder) {
+        try {
+            return recorder.store().loadTable(GatewayCallState.SENT_TABLE);
+        } catch (StateStoreException e) {
+            LOG.warn("RTCP sender counts not restored store={} cause={}", recorder.store().describe(),
+                e.getMessage());
+            return Map.of();
+        }
+    }
+
+    /**
+     * Makes the restored termination's sender reports continue from the counts kept for it ({@code packets:octets}),
+     * on its I/O thread. Packets it forwards meanwhile are counted too (the kept counts are added, not set), and a
+     * sender report in the moment before this applies carries only those.
+     */
+    private static void resumeSenderCounts(Termination term, String kept) {
+        int colon = kept.indexOf(':');
+        try {
+            SenderCounts counts = new SenderCounts(Long.parseLong(kept.substring(0, colon)),
+                Long.parseLong(kept.substring(colon + 1)));
+            SenderCounts.resume(term, counts).get(1, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("RTCP sender counts not restored term={} kept={} cause={}", term.id(), kept, e.toString());
+        }
+    }
+
     private static Termination restore(MediaPlane plane, BiConsumer<Termination, Map<String, String>> sideData,
-        GatewayCallState callState, MediaContext context, TerminationSnapshot t) throws MediaPlaneException {
+        GatewayCallState callState, MediaContext context, TerminationSnapshot t, String sent)
+        throws MediaPlaneException {
         RemoteAddress remote = null;
         if (t.remote() != null) {
             InetSocketAddress rtp = GatewayCallState.parse(t.remote());
@@ -135,6 +165,9 @@ final class GatewayRestore {
             e.sequenceOffset(), e.timestampOffset(), e.lastSequence(), e.lastTimestamp(), 0);
         Termination term = plane.restore(context, t.id(), t.index(), t.rtpPort(), StreamMode.valueOf(t.mode()), remote,
             egress);
+        if (sent != null) {
+            resumeSenderCounts(term, sent);
+        }
         plane.clockRate(term, t.clockRate());
         if (t.moving()) {
             plane.moving(term, true);

@@ -214,7 +214,10 @@ public final class GatewayService implements Service {
         try {
             GatewayCallState state = callState;
             NgEndpoint.Replication replication = state == null ? null : new NgEndpoint.Replication(ngAttributes,
-                context -> state.afterAction(context), List.copyOf(ngRestored));
+                context -> {
+                    io.hopgate.control.h248.ErrorDescriptor refused = state.afterAction(context);
+                    return refused == null ? null : refused.text();
+                }, List.copyOf(ngRestored), new NgReplies(state.recorder()));
             ng = NgEndpoint.bind(listen.get(), plane, allowedPeers(peers.isEmpty() ? control.allowedPeers() : peers),
                 control.replyCacheMs(), config.durationMs(ConfigKey.NG_DELETE_DELAY_MS), metrics.registry(),
                 replication);

@@ -24,6 +24,8 @@ final class NgCall {
         /** What this party last signalled, per media section; null before its first SDP. */
         List<NgSdp.Media> media;
         SessionDescription sdp;
+        /** The options {@link #sdp} was read with; the ones that change the reading are kept (docs/ha.md). */
+        NgSdp.Options options;
 
         Party(String tag, long createdMs) {
             this.tag = tag;
@@ -40,6 +42,8 @@ final class NgCall {
     int lastOfferer;
     /** Set while a delete waits for its delete-delay; the call is then hidden from list and statistics. */
     ScheduledFuture<?> pendingDelete;
+    /** Wall-clock time (epoch ms) that pending delete is due, 0 without one; kept in the call state (docs/ha.md). */
+    long deleteAtMs;
 
     NgCall(String callId, MediaContext context, long nowMs) {
         this.callId = callId;

@@ -5,6 +5,8 @@ import io.hopgate.rtp.sdp.SessionDescription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -27,8 +29,16 @@ final class NgCallState {
     private static final String SDP = "ng.sdp";
     private static final String CREATED_MS = "ng.created-ms";
     private static final String LAST_OFFERER = "ng.last-offerer";
-    /** How a restored party's SDP is read: as a plain offer (its options were the proxy's, not kept). */
-    private static final NgSdp.Options RESTORE_OPTIONS = new NgSdp.Options(null, false, false, true, false, null);
+    /** When a pending delete-delay is due (epoch ms); absent without one. */
+    private static final String DELETE_AT_MS = "ng.delete-at-ms";
+    /**
+     * The options of the party's last offer or answer that change how its SDP is read (and so what a restart reads
+     * back): {@code transport protocol} (an RTP/AVPF section is accepted as RTP/AVP) and {@code media address}
+     * (overrides the SDP's c= address). The others (replace, ICE, rtcp-mux, the rtcp attribute flags) only shape the
+     * SDP Hopgate sends in that command's reply, and every later command brings its own.
+     */
+    private static final String TRANSPORT_PROTOCOL = "ng.transport-protocol";
+    private static final String MEDIA_ADDRESS = "ng.media-address";
 
     private NgCallState() {
     }
@@ -48,8 +58,17 @@ final class NgCallState {
         out.put(MEDIA, Integer.toString(media));
         out.put(CREATED_MS, Long.toString(call.createdMs));
         out.put(LAST_OFFERER, Integer.toString(call.lastOfferer));
+        if (call.deleteAtMs > 0) {
+            out.put(DELETE_AT_MS, Long.toString(call.deleteAtMs));
+        }
         if (p.sdp != null && media == 0) {
             out.put(SDP, p.sdp.format("\n"));
+            if (p.options != null && p.options.transportProtocol() != null) {
+                out.put(TRANSPORT_PROTOCOL, p.options.transportProtocol());
+            }
+            if (p.options != null && p.options.mediaAddress() != null) {
+                out.put(MEDIA_ADDRESS, p.options.mediaAddress().getHostAddress());
+            }
         }
         return out;
     }
@@ -74,12 +93,27 @@ final class NgCallState {
         return out;
     }
 
+    /** How a restored party's SDP is read: as a plain offer with the kept options that change the reading. */
+    private static NgSdp.Options readOptions(Map<String, String> attributes) {
+        String address = attributes.get(MEDIA_ADDRESS);
+        InetAddress mediaAddress = null;
+        if (address != null) {
+            try {
+                mediaAddress = InetAddress.getByName(address); // a literal, as NgSdp checked it
+            } catch (UnknownHostException e) {
+                throw new IllegalStateException("bad " + MEDIA_ADDRESS + " " + address, e);
+            }
+        }
+        return new NgSdp.Options(attributes.get(TRANSPORT_PROTOCOL), false, false, true, false, mediaAddress);
+    }
+
     private static NgCall call(String callId, List<NgLeg> legs) {
         MediaContext context = legs.get(0).termination().context();
         Map<String, String> first = legs.get(0).attributes();
         long created = Long.parseLong(first.getOrDefault(CREATED_MS, "0"));
         NgCall call = new NgCall(callId, context, created);
         call.lastOfferer = Integer.parseInt(first.getOrDefault(LAST_OFFERER, "0")) == 1 ? 1 : 0;
+        call.deleteAtMs = Long.parseLong(first.getOrDefault(DELETE_AT_MS, "0"));
         List<List<NgLeg>> parties = List.of(new ArrayList<>(), new ArrayList<>());
         for (NgLeg leg : legs) {
             if (leg.termination().context() != context) {
@@ -99,11 +133,14 @@ final class NgCallState {
             for (NgLeg leg : party) {
                 restored.terminations.add(leg.termination());
             }
-            String sdp = party.get(0).attributes().get(SDP);
+            Map<String, String> lead = party.get(0).attributes();
+            String sdp = lead.get(SDP);
             if (sdp != null) {
-                SessionDescription parsed = NgSdp.parse(sdp, RESTORE_OPTIONS);
+                NgSdp.Options options = readOptions(lead);
+                SessionDescription parsed = NgSdp.parse(sdp, options);
                 restored.sdp = parsed;
-                restored.media = NgSdp.media(parsed, RESTORE_OPTIONS);
+                restored.media = NgSdp.media(parsed, options);
+                restored.options = options;
             }
             call.parties[p] = restored;
         }

@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The ng commands (rtpengine's docs/ng_control_protocol.md): ping, offer, answer, delete, query, list, statistics,
@@ -54,8 +54,11 @@ public final class NgCommands {
     private long terminatedSessions;
     /** With state.redis: each ng termination's call-state attributes, kept current here, read by the recorder. */
     private Map<String, Map<String, String>> stateAttributes;
-    /** With state.redis: records a context after an ng command changed it (GatewayCallState.afterAction). */
-    private Consumer<MediaContext> onChange = context -> { };
+    /**
+     * With state.redis: records a context after an ng command changed it (GatewayCallState.afterAction); returns
+     * the reason to answer an error with (state.on-failure=refuse and the state was not written), else null.
+     */
+    private Function<MediaContext, String> onChange = context -> null;
 
     public NgCommands(MediaPlane plane, ScheduledExecutorService commandThread, long defaultDeleteDelayMs) {
         this.plane = plane;
@@ -103,25 +106,54 @@ public final class NgCommands {
      * terminations' attributes go into {@code attributes} (read by the recorder from any thread) and
      * {@code onChange} records the call's context, before the reply is sent.
      */
-    void replicate(Map<String, Map<String, String>> attributes, Consumer<MediaContext> onChange) {
+    void replicate(Map<String, Map<String, String>> attributes, Function<MediaContext, String> onChange) {
         this.stateAttributes = attributes;
         this.onChange = onChange;
     }
 
-    /** Takes over the ng calls a restarted gateway restored (their contexts are already on the media plane). */
+    /**
+     * Takes over the ng calls a restarted gateway restored (their contexts are already on the media plane). A call
+     * that was waiting for its delete-delay waits for what is left of it; one whose delay ran out while the gateway
+     * was down is deleted now (docs/ha.md, "ng calls").
+     */
     int restore(List<NgLeg> legs) {
         Map<String, NgCall> restored = NgCallState.rebuild(legs);
+        long now = System.currentTimeMillis();
+        int live = 0;
         for (NgCall call : restored.values()) {
             calls.put(call.callId, call);
             managedSessions++;
+            if (call.deleteAtMs <= 0) {
+                live++;
+            } else if (call.deleteAtMs <= now) {
+                LOG.info("ng call's delete-delay ran out while the gateway was down call-id={} ctx={} due-ms-ago={}",
+                    call.callId, call.context.id(), now - call.deleteAtMs);
+                remove(call);
+            } else {
+                live++;
+                scheduleDelete(call, call.deleteAtMs - now);
+            }
         }
-        return restored.size();
+        return live;
     }
 
-    /** Publishes a changed call's attributes and records its context (or its removal). */
-    private void changed(NgCall call, boolean removed) {
+    /** Deletes the call after {@code delayMs}, unless a new offer revives it first. */
+    private void scheduleDelete(NgCall call, long delayMs) {
+        call.pendingDelete = commandThread.schedule(() -> {
+            if (calls.get(call.callId) == call && call.pendingDelete != null) {
+                remove(call);
+            }
+        }, delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Publishes a changed call's attributes and records its context (or its removal). Returns null, or why the
+     * state was not written when {@code state.on-failure=refuse} (docs/ha.md, "ng calls"): the command then answers
+     * {@code result: error} with that reason, its change staying applied, as H.248 answers 510.
+     */
+    private String changed(NgCall call, boolean removed) {
         if (stateAttributes == null) {
-            return;
+            return null;
         }
         for (int p = 0; p < 2; p++) {
             List<Termination> terms = call.parties[p].terminations;
@@ -133,7 +165,12 @@ public final class NgCommands {
                 }
             }
         }
-        onChange.accept(call.context);
+        return onChange.apply(call.context);
+    }
+
+    /** The reply, or the refusal when the command's state was not written (state.on-failure=refuse). */
+    private static Dict unlessRefused(String refused, Dict reply) {
+        return refused == null ? reply : error(refused);
     }
 
     static Dict error(String reason) {
@@ -179,6 +216,7 @@ public final class NgCommands {
             if (call.pendingDelete != null) {
                 call.pendingDelete.cancel(false); // a new offer revives a call waiting for its delete-delay
                 call.pendingDelete = null;
+                call.deleteAtMs = 0;
             }
         }
         call.parties[offerer].tag = call.parties[offerer].tag == null ? fromTag : call.parties[offerer].tag;
@@ -186,11 +224,11 @@ public final class NgCommands {
             call.parties[1 - offerer].tag = toTag;
         }
         apply(call, call.parties[offerer], sdp, media);
+        call.parties[offerer].options = options;
         call.lastOfferer = offerer;
         call.lastSignalMs = now;
         Dict reply = sdpReply(sdp, call.parties[1 - offerer], options, request);
-        changed(call, false);
-        return reply;
+        return unlessRefused(changed(call, false), reply);
     }
 
     private Dict answer(NgRequest request) {
@@ -217,10 +255,10 @@ public final class NgCommands {
             answerer.tag = toTag.equals(offerer.tag) ? fromTag : toTag;
         }
         apply(call, answerer, sdp, media);
+        answerer.options = options;
         call.lastSignalMs = System.currentTimeMillis();
         Dict reply = sdpReply(sdp, offerer, options, request);
-        changed(call, false);
-        return reply;
+        return unlessRefused(changed(call, false), reply);
     }
 
     private NgCall create(String callId, String fromTag, String toTag, int mediaCount, long now) {
@@ -371,8 +409,7 @@ public final class NgCommands {
                 return null;
             });
         }
-        changed(call, false);
-        return Bencode.dict().put("result", "ok").build();
+        return unlessRefused(changed(call, false), Bencode.dict().put("result", "ok").build());
     }
 
     private Dict delete(NgRequest request) {
@@ -395,22 +432,23 @@ public final class NgCommands {
         if (call.pendingDelete != null) {
             call.pendingDelete.cancel(false);
         }
+        String refused;
         if (delayMs == 0) {
-            remove(call);
+            refused = remove(call);
         } else {
-            NgCall pending = call;
-            call.pendingDelete = commandThread.schedule(() -> {
-                if (calls.get(pending.callId) == pending && pending.pendingDelete != null) {
-                    remove(pending);
-                }
-            }, delayMs, TimeUnit.MILLISECONDS);
+            // The deadline goes into the call state, so a restart before it keeps the delete (docs/ha.md).
+            call.deleteAtMs = System.currentTimeMillis() + delayMs;
+            scheduleDelete(call, delayMs);
+            refused = changed(call, false);
         }
-        return (Dict) Bencode.value(reply);
+        return unlessRefused(refused, (Dict) Bencode.value(reply));
     }
 
-    private void remove(NgCall call) {
+    /** Deletes the call's context; returns the refusal when its removal was not written (see {@link #changed}). */
+    private String remove(NgCall call) {
         calls.remove(call.callId);
         call.pendingDelete = null;
+        call.deleteAtMs = 0;
         terminatedSessions++;
         try {
             plane.deleteContext(call.context);
@@ -419,7 +457,7 @@ public final class NgCommands {
                 e.getMessage());
         }
         LOG.info("ng call deleted call-id={} ctx={}", call.callId, call.context.id());
-        changed(call, true);
+        return changed(call, true);
     }
 
     private Dict query(NgRequest request) {

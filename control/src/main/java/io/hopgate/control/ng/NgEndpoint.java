@@ -28,7 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -47,7 +47,9 @@ public final class NgEndpoint implements AutoCloseable {
     public static final int MAX_COOKIE_BYTES = 128;
     public static final int MAX_CACHED_REPLIES = 10_000;
     private static final Set<String> COMMANDS = Set.of("ping", "offer", "answer", "delete", "query", "list",
-        "statistics");
+        "statistics", "move");
+    /** The commands whose replies outlive a restart (with state.redis): those that change a call. */
+    private static final Set<String> KEPT_REPLIES = Set.of("offer", "answer", "delete", "move");
 
     private record Cached(byte[] reply, long atNanos) {
     }
@@ -63,6 +65,8 @@ public final class NgEndpoint implements AutoCloseable {
     private final LinkedHashMap<String, Cached> cache = new LinkedHashMap<>();
     private volatile boolean closed;
     private long lastDropLogNanos;
+    /** With state.redis: where replies of commands that change calls are kept across a restart; command thread. */
+    private NgReplyStore replyStore;
 
     private NgEndpoint(DatagramSocket socket, MediaPlane plane, Predicate<InetSocketAddress> allowedPeer,
                        long replyCacheMs, long deleteDelayMs, MeterRegistry registry) {
@@ -107,6 +111,7 @@ public final class NgEndpoint implements AutoCloseable {
             try {
                 int calls = endpoint.onCommandThread(() -> {
                     endpoint.commands.replicate(replication.attributes(), replication.onChange());
+                    endpoint.restoreReplies(replication.replies());
                     return endpoint.commands.restore(replication.restored());
                 });
                 if (!replication.restored().isEmpty()) {
@@ -126,11 +131,43 @@ public final class NgEndpoint implements AutoCloseable {
      *
      * @param attributes each ng termination's call-state attributes by termination id, kept current by the ng
      *                   command thread and read by the recorder (a concurrent map)
-     * @param onChange   records a context after an ng command changed it
+     * @param onChange   records a context after an ng command changed it; returns null, or the reason to answer
+     *                   {@code result: error} with (the state was not written and {@code state.on-failure=refuse})
      * @param restored   the terminations a restart restored with ng attributes
+     * @param replies    where replies are kept across a restart, or null
      */
-    public record Replication(Map<String, Map<String, String>> attributes, Consumer<MediaContext> onChange,
-                              List<NgLeg> restored) {
+    public record Replication(Map<String, Map<String, String>> attributes, Function<MediaContext, String> onChange,
+                              List<NgLeg> restored, NgReplyStore replies) {
+    }
+
+    /**
+     * On the command thread before serving: takes the replies a previous run kept and were sent less than
+     * {@code control.reply-cache-ms} ago into the reply cache (oldest first, at most {@link #MAX_CACHED_REPLIES}).
+     */
+    private void restoreReplies(NgReplyStore store) {
+        replyStore = store;
+        if (store == null) {
+            return;
+        }
+        long nowMs = System.currentTimeMillis();
+        long nowNanos = System.nanoTime();
+        long ttlMs = TimeUnit.NANOSECONDS.toMillis(replyCacheNanos);
+        List<Map.Entry<String, NgReplyStore.Stored>> kept = new java.util.ArrayList<>();
+        for (Map.Entry<String, NgReplyStore.Stored> e : store.load().entrySet()) {
+            long age = nowMs - e.getValue().atMs();
+            if (age >= 0 && age < ttlMs) {
+                kept.add(e);
+            }
+        }
+        kept.sort(java.util.Comparator.comparingLong(e -> e.getValue().atMs()));
+        for (Map.Entry<String, NgReplyStore.Stored> e : kept.subList(Math.max(0, kept.size() - MAX_CACHED_REPLIES),
+            kept.size())) {
+            long age = nowMs - e.getValue().atMs();
+            cache.put(e.getKey(), new Cached(e.getValue().datagram(), nowNanos - TimeUnit.MILLISECONDS.toNanos(age)));
+        }
+        if (!kept.isEmpty()) {
+            LOG.info("ng replies restored replies={}", Math.min(kept.size(), MAX_CACHED_REPLIES));
+        }
     }
 
     /** True when call-state attributes were written by the ng front end. */
@@ -245,6 +282,10 @@ public final class NgEndpoint implements AutoCloseable {
         cache.put(key, new Cached(bytes, now));
         while (cache.size() > MAX_CACHED_REPLIES) {
             cache.remove(cache.keySet().iterator().next());
+        }
+        if (replyStore != null && KEPT_REPLIES.contains(command)) {
+            // After the call's state was written (before the reply), so a kept reply never names a lost change.
+            replyStore.save(key, bytes, System.currentTimeMillis(), TimeUnit.NANOSECONDS.toMillis(replyCacheNanos));
         }
         send(peer, bytes);
     }

@@ -28,6 +28,24 @@ public interface CallStateStore extends AutoCloseable {
      */
     int swapEpoch(int epoch);
 
+    /**
+     * Writes a front end's value under {@code name} (beside the contexts, under this gateway's prefix) that the
+     * store forgets by itself after {@code ttlMs} (docs/ha.md, "ng calls": the ng reply cache).
+     */
+    void writeExpiring(String name, String value, long ttlMs);
+
+    /** Every value {@link #writeExpiring} wrote whose name starts with {@code namePrefix}, while it is kept. */
+    java.util.Map<String, String> loadExpiring(String namePrefix);
+
+    /**
+     * Replaces the table {@code name} (field to value, beside the contexts, under this gateway's prefix) with
+     * {@code fields}; an empty map deletes it (docs/ha.md: the RTCP sender counts of every termination).
+     */
+    void replaceTable(String name, java.util.Map<String, String> fields);
+
+    /** The table {@code name}, empty when there is none. */
+    java.util.Map<String, String> loadTable(String name);
+
     /** Checks that the store answers. */
     void ping();
 

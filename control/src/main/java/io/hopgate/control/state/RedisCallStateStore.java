@@ -4,9 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -17,7 +20,9 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -27,6 +32,8 @@ import java.util.TreeSet;
  * <pre>
  *   hopgate:mg:{mid}:contexts     set of context ids
  *   hopgate:mg:{mid}:ctx:{id}     the context as JSON ({@link ContextSnapshot})
+ *   hopgate:mg:{mid}:x:{name}     a front end's expiring value (SET PX), e.g. the ng reply cache
+ *   hopgate:mg:{mid}:t:{name}     a hash replaced as a whole (DEL, HSET in a MULTI), e.g. RTCP sender counts
  * </pre>
  * A context is written as one SET then one SADD in a MULTI/EXEC, so a reader never sees an id without its context.
  * Commands fail after {@code timeout} and are rejected at once while the connection is down (Lettuce's
@@ -185,6 +192,68 @@ public final class RedisCallStateStore implements CallStateStore {
             }
         });
         return before[0];
+    }
+
+    @Override
+    public void writeExpiring(String name, String value, long ttlMs) {
+        run("write " + name, r -> r.set(prefix + "x:" + name, value, SetArgs.Builder.px(Math.max(1, ttlMs))));
+    }
+
+    @Override
+    public Map<String, String> loadExpiring(String namePrefix) {
+        String keyPrefix = prefix + "x:" + namePrefix;
+        Map<String, String> out = new LinkedHashMap<>();
+        run("read " + namePrefix + "*", r -> {
+            List<String> keys = new ArrayList<>();
+            ScanArgs match = ScanArgs.Builder.matches(glob(keyPrefix) + "*").limit(1000);
+            KeyScanCursor<String> page = r.scan(match);
+            keys.addAll(page.getKeys());
+            while (!page.isFinished()) {
+                page = r.scan(page, match);
+                keys.addAll(page.getKeys());
+            }
+            for (int from = 0; from < keys.size(); from += 1000) {
+                List<String> chunk = keys.subList(from, Math.min(keys.size(), from + 1000));
+                for (KeyValue<String, String> kv : r.mget(chunk.toArray(String[]::new))) {
+                    if (kv.hasValue()) { // else expired between SCAN and MGET
+                        out.put(kv.getKey().substring(prefix.length() + 2), kv.getValue());
+                    }
+                }
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public void replaceTable(String name, Map<String, String> fields) {
+        String key = prefix + "t:" + name;
+        run("write " + name, r -> {
+            r.multi();
+            r.del(key);
+            if (!fields.isEmpty()) {
+                r.hset(key, fields);
+            }
+            r.exec();
+        });
+    }
+
+    @Override
+    public Map<String, String> loadTable(String name) {
+        Map<String, String> out = new LinkedHashMap<>();
+        run("read " + name, r -> out.putAll(r.hgetall(prefix + "t:" + name)));
+        return out;
+    }
+
+    /** {@code text} as a Redis glob matching itself only. */
+    private static String glob(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+                out.append('\\');
+            }
+            out.append(c);
+        }
+        return out.toString();
     }
 
     @Override

@@ -140,6 +140,42 @@ public final class StateRecorder implements AutoCloseable {
         return submit(contextId, () -> store.delete(contextId));
     }
 
+    /**
+     * Writes a front end's expiring value on the writer thread, after everything submitted so far, without waiting
+     * (docs/ha.md, "ng calls": the ng reply cache). Best effort: skipped while the recorder is behind, and a failure
+     * is only counted (the catch-up does not rewrite it; it would soon expire anyway).
+     */
+    public void recordExpiring(String name, String value, long ttlMs) {
+        aside(() -> store.writeExpiring(name, value, ttlMs));
+    }
+
+    /**
+     * Replaces a table on the writer thread without waiting (the gateway's RTCP sender counts, docs/ha.md); best
+     * effort like {@link #recordExpiring}: the next sweep writes it again.
+     */
+    public void recordTable(String name, Map<String, String> fields) {
+        Map<String, String> copy = Map.copyOf(fields);
+        aside(() -> store.replaceTable(name, copy));
+    }
+
+    private void aside(Runnable write) {
+        if (!replicating) {
+            return;
+        }
+        try {
+            writer.execute(() -> {
+                try {
+                    write.run();
+                    written.increment();
+                } catch (RuntimeException e) {
+                    failed.increment();
+                }
+            });
+        } catch (RuntimeException e) { // closed
+            // nothing to keep
+        }
+    }
+
     /** The newest snapshot recorded for a context, or null. */
     public ContextSnapshot latest(int contextId) {
         return latest.get(contextId);
