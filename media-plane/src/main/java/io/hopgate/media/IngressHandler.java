@@ -15,6 +15,11 @@ final class IngressHandler extends ChannelInboundHandlerAdapter {
     private final boolean rtcpPort;
     /** Written by control before the channel is (re-)registered on the loop, which orders it before the reads. */
     volatile IoLoop loop;
+    /**
+     * Set when the socket was replaced by one on another loop ({@link SocketBinder#rebind}): from then on the
+     * termination is another loop's, so what this socket still reads is dropped untouched.
+     */
+    volatile boolean retired;
 
     IngressHandler(Termination termination, boolean rtcpPort, IoLoop loop) {
         this.termination = termination;
@@ -24,7 +29,9 @@ final class IngressHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof DatagramPacket packet) {
+        if (retired) {
+            ReferenceCountUtil.release(msg);
+        } else if (msg instanceof DatagramPacket packet) {
             loop.onDatagram(termination, rtcpPort, packet);
         } else {
             ReferenceCountUtil.release(msg);
@@ -38,6 +45,8 @@ final class IngressHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        loop.onError(termination, rtcpPort, cause);
+        if (!retired) {
+            loop.onError(termination, rtcpPort, cause);
+        }
     }
 }

@@ -16,15 +16,16 @@ import java.net.PortUnreachableException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One forwarding I/O thread: a Netty epoll event loop plus the forwarding state it owns (a {@link PacketForwarder},
- * which holds the whole forwarding rule, and the channels written since the last flush). This class is the I/O
- * wiring: it feeds datagrams to the forwarder, queues what the forwarder hands back ({@link Egress}), flushes once
- * per read batch, and applies control's changes of forwarding state as tasks on its thread. Every termination of a
- * context is registered on the
- * context's loop, so the egress rewriters this loop touches are touched by no other thread.
+ * One forwarding I/O thread: a Netty event loop (io_uring, epoll or NIO: {@link Transport}) plus the forwarding
+ * state it owns (a {@link PacketForwarder}, which holds the whole forwarding rule, and the channels written since
+ * the last flush). This class is the I/O wiring: it feeds datagrams to the forwarder, queues what the forwarder
+ * hands back ({@link Egress}), flushes once per read batch, and applies control's changes of forwarding state as
+ * tasks on its thread. Every termination of a context is registered on the context's loop, so the egress
+ * rewriters this loop touches are touched by no other thread.
  *
  * <p>Send batching: writes go to the target channel's outbound buffer and are flushed once per receive batch
- * ({@code channelReadComplete}); several packets queued for one socket leave in one {@code sendmmsg}.
+ * ({@code channelReadComplete}); on epoll several packets queued for one socket leave in one {@code sendmmsg}, on
+ * io_uring the sends of every socket flushed in one loop turn go to the kernel in one submission.
  */
 final class IoLoop implements Egress {
     private static final Logger LOG = LoggerFactory.getLogger(IoLoop.class);
@@ -147,24 +148,44 @@ final class IoLoop implements Egress {
             }
         }
         InetSocketAddress current = termination.rtpConnectedTo;
-        if (wanted == null ? current == null : wanted.equals(current)) {
-            return;
+        if (termination.rtpConnecting || (wanted == null ? current == null : wanted.equals(current))) {
+            return; // a connect in flight re-runs this when it completes
         }
         try {
             if (current != null) {
                 termination.rtpConnectedTo = null;
-                channel.disconnect().sync();
+                channel.disconnect().sync(); // synchronous on every transport: no completion to wait for
+                readOneByOne(channel, false);
             }
-            if (wanted != null) {
-                channel.connect(wanted).sync();
-                termination.rtpConnectedTo = wanted;
-            }
-            readOneByOne(channel, termination.rtpConnectedTo != null);
         } catch (Exception e) {
             // The socket keeps working unconnected: the Java source check still applies.
-            LOG.warn("could not {} RTP socket term={} remote={} cause={}", wanted != null ? "connect" : "disconnect",
-                termination.id(), wanted, e.toString());
+            LOG.warn("could not disconnect RTP socket term={} cause={}", termination.id(), e.toString());
+            return;
         }
+        if (wanted != null) {
+            connect(termination, channel, wanted);
+        }
+    }
+
+    /**
+     * Connects on this loop. Epoll connects a UDP socket at once; io_uring submits the connect to the ring and
+     * completes it in a later turn of this loop, so the address is published (bare writes, no address per packet)
+     * only when the kernel has it, and what changed meanwhile is applied then.
+     */
+    private void connect(Termination termination, Channel channel, InetSocketAddress wanted) {
+        termination.rtpConnecting = true;
+        channel.connect(wanted).addListener(f -> {
+            termination.rtpConnecting = false;
+            if (f.isSuccess()) {
+                termination.rtpConnectedTo = wanted;
+                readOneByOne(channel, true);
+            } else if (channel.isOpen()) {
+                LOG.warn("could not connect RTP socket term={} remote={} cause={}", termination.id(), wanted,
+                    String.valueOf(f.cause()));
+                return; // unconnected, the Java source check still applies; the next remote change tries again
+            }
+            applyRemote(termination);
+        });
     }
 
     /**
@@ -213,11 +234,15 @@ final class IoLoop implements Egress {
     /**
      * Whether the error is a failed send (reported through the void write promise, one per datagram) rather than a
      * failed read: Netty's native errors name the syscall ({@code sendToAddress(..) failed}, {@code sendmmsg},
-     * {@code sendAddress}, {@code writeAddress}); NIO's name no syscall, its write failures are not told apart.
+     * {@code sendAddress}, {@code writeAddress}, io_uring's {@code io_uring sendmsg}); NIO's name no syscall, its
+     * write failures are not told apart.
      */
     static boolean sendFailure(Throwable cause) {
         if (cause instanceof Errors.NativeIoException) {
             String message = cause.getMessage();
+            if (message != null && message.startsWith("io_uring ")) { // io_uring's errors: "io_uring sendmsg"
+                message = message.substring("io_uring ".length());
+            }
             return message != null && (message.startsWith("send") || message.startsWith("write"));
         }
         return false;

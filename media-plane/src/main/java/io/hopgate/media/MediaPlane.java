@@ -3,11 +3,7 @@ package io.hopgate.media;
 import io.hopgate.rtp.EgressRewriter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -50,7 +46,7 @@ public final class MediaPlane implements AutoCloseable {
     private final DescriptorBudget descriptors = new DescriptorBudget();
     private final Map<Integer, MediaContext> contexts = new ConcurrentHashMap<>();
     private final Map<String, Termination> terminations = new ConcurrentHashMap<>();
-    private final boolean nativeTransport;
+    private final Transport.Choice transport;
     private final long dualReceiveNanos;
     private int nextContextId = 1;
     private int nextTerminationIndex = 1;
@@ -63,28 +59,27 @@ public final class MediaPlane implements AutoCloseable {
         this.config = config;
         this.ports = new PortPool(config.portMin(), config.portMax());
         this.dualReceiveNanos = TimeUnit.MILLISECONDS.toNanos(config.dualReceiveMs());
-        this.nativeTransport = Epoll.isAvailable();
-        IoHandlerFactory handlers = nativeTransport ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.transport = Transport.choose(config.transport());
         this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("hopgate-io", true),
-            handlers);
+            transport.transport().ioHandlerFactory());
         List<IoLoop> list = new ArrayList<>();
         for (EventExecutor executor : group) {
             list.add(new IoLoop((EventLoop) executor, config));
         }
         this.loops = list.toArray(new IoLoop[0]);
-        this.sockets = new SocketBinder(config, loops, nativeTransport);
-        if (!nativeTransport) {
-            LOG.warn("native epoll transport unavailable, using NIO (no recvmmsg batching) cause={}",
-                String.valueOf(Epoll.unavailabilityCause()));
+        this.sockets = new SocketBinder(config, transport.transport());
+        if (!transport.transport().isNative()) {
+            LOG.warn("native transports unavailable, using NIO (no batching): {}", transport.reason());
         }
     }
 
     /** Starts the I/O threads. Nothing is bound until terminations are added. */
     public static MediaPlane start(MediaPlaneConfig config) {
         MediaPlane plane = new MediaPlane(config);
-        LOG.info("media plane started address={} ports={}-{} io-threads={} transport={} continuity={}",
+        LOG.info("media plane started address={} ports={}-{} io-threads={} transport={} ({}) continuity={}",
             config.address().getHostAddress(), config.portMin(), config.portMax(), config.ioThreads(),
-            plane.nativeTransport ? "epoll" : "nio", config.rewriteContinuity() ? "rewrite" : "passthrough");
+            plane.transport.transport().setting(), plane.transport.reason(),
+            config.rewriteContinuity() ? "rewrite" : "passthrough");
         return plane;
     }
 
@@ -93,7 +88,12 @@ public final class MediaPlane implements AutoCloseable {
     }
 
     public boolean nativeTransport() {
-        return nativeTransport;
+        return transport.transport().isNative();
+    }
+
+    /** The socket layer in use ({@code media.transport}, resolved). */
+    public Transport transport() {
+        return transport.transport();
     }
 
     /** Creates an empty context on the next I/O loop (round robin). */
@@ -280,12 +280,23 @@ public final class MediaPlane implements AutoCloseable {
         }
         requireRoom(to);
         await(onLoop(from.loop, from.remove(termination)), from, "move out");
+        boolean rebound = false;
         if (from.loop != to.loop) {
-            SocketBinder.reRegister(termination.rtpChannel, termination.rtpHandler, to.loop);
-            SocketBinder.reRegister(termination.rtcpChannel, termination.rtcpHandler, to.loop);
+            if (transport.transport() == Transport.IO_URING) {
+                sockets.rebind(termination, to.loop);
+                rebound = true;
+            } else {
+                SocketBinder.reRegister(termination.rtpChannel, termination.rtpHandler, to.loop);
+                SocketBinder.reRegister(termination.rtcpChannel, termination.rtcpHandler, to.loop);
+            }
         }
         termination.context(to);
-        await(onLoop(to.loop, to.add(termination)), to, "move in");
+        Runnable routes = to.add(termination);
+        IoLoop target = to.loop;
+        await(onLoop(target, rebound ? () -> {
+            routes.run();
+            target.applyRemote(termination); // the new socket connects to the remote as the old one was
+        } : routes), to, "move in");
         if (from.size() == 0) {
             contexts.remove(from.id());
         }

@@ -26,11 +26,12 @@ import java.net.InetAddress;
  *                                  media.connect-sockets}); {@link #loopback} leaves it off for the unit tests
  * @param moveOnUnreachable         hold packets for a termination whose peer is reported unreachable, as if control
  *                                  had marked it moving, until the peer is heard again or a new remote is set
+ * @param transport                 {@code media.transport}: auto, io_uring, epoll or nio ({@link Transport#choose})
  */
 public record MediaPlaneConfig(InetAddress address, int portMin, int portMax, int ioThreads, int maxContexts,
                                int maxTerminationsPerContext, boolean rewriteContinuity, int socketBufferBytes,
                                int dualReceiveMs, int moveBufferMs, int moveBufferPackets, boolean latch,
-                               boolean connectSockets, boolean moveOnUnreachable) {
+                               boolean connectSockets, boolean moveOnUnreachable, String transport) {
 
     /** Latching accepts a new source only if its sequence number is at most this far ahead of the last one. */
     public static final int LATCH_SEQUENCE_WINDOW = 64;
@@ -64,7 +65,7 @@ public record MediaPlaneConfig(InetAddress address, int portMin, int portMax, in
             .maxTerminationsPerContext(maxTerminationsPerContext).rewriteContinuity(rewriteContinuity)
             .socketBufferBytes(socketBufferBytes).dualReceiveMs(dualReceiveMs)
             .moveBuffer(moveBufferMs, moveBufferPackets)
-            .latch(latch).connectSockets(connectSockets).moveOnUnreachable(moveOnUnreachable);
+            .latch(latch).connectSockets(connectSockets).moveOnUnreachable(moveOnUnreachable).transport(transport);
     }
 
     public MediaPlaneConfig withIoThreads(int threads) {
@@ -99,7 +100,7 @@ public record MediaPlaneConfig(InetAddress address, int portMin, int portMax, in
         return toBuilder().moveOnUnreachable(on).build();
     }
 
-    /** Named settings instead of fourteen positional ones; {@link #build} checks them. */
+    /** Named settings instead of fifteen positional ones; {@link #build} checks them. */
     public static final class Builder {
         private final InetAddress address;
         private final int portMin;
@@ -115,6 +116,7 @@ public record MediaPlaneConfig(InetAddress address, int portMin, int portMax, in
         private boolean latch;
         private boolean connectSockets;
         private boolean moveOnUnreachable = true;
+        private String transport = "auto";
 
         private Builder(InetAddress address, int portMin, int portMax) {
             this.address = address;
@@ -173,10 +175,15 @@ public record MediaPlaneConfig(InetAddress address, int portMin, int portMax, in
             return this;
         }
 
+        public Builder transport(String name) {
+            this.transport = name;
+            return this;
+        }
+
         public MediaPlaneConfig build() {
             return new MediaPlaneConfig(address, portMin, portMax, ioThreads, maxContexts, maxTerminationsPerContext,
                 rewriteContinuity, socketBufferBytes, dualReceiveMs, moveBufferMs, moveBufferPackets, latch,
-                connectSockets, moveOnUnreachable);
+                connectSockets, moveOnUnreachable, transport);
         }
     }
 }

@@ -65,6 +65,8 @@ public final class Termination {
     volatile boolean movingOnUnreachable;
     /** The address the RTP socket is connected to, or null when it is not connected. Owned by the I/O thread. */
     volatile InetSocketAddress rtpConnectedTo;
+    /** A connect of the RTP socket is in flight (io_uring completes it on a later loop turn); loop-owned. */
+    boolean rtpConnecting;
     /** SSRC and sequence number of the last accepted RTP packet, for latching. Owned by the I/O thread. */
     int lastSsrc;
     int lastSequence = -1;
@@ -79,10 +81,12 @@ public final class Termination {
     /** Length of the last datagram queued on this termination's sockets, to uncount it when the send fails. */
     int lastQueuedLength;
 
-    Channel rtpChannel;
-    Channel rtcpChannel;
-    IngressHandler rtpHandler;
-    IngressHandler rtcpHandler;
+    // Volatile: a Move to another loop on io_uring replaces them (SocketBinder.rebind) while the old loop may still
+    // run a task that looks at them (a scheduled reconnect finds the new owner through rtpHandler.loop).
+    volatile Channel rtpChannel;
+    volatile Channel rtcpChannel;
+    volatile IngressHandler rtpHandler;
+    volatile IngressHandler rtcpHandler;
 
     Termination(String id, int index, InetSocketAddress localRtp) {
         this.id = id;

@@ -15,7 +15,8 @@ public record MediaSettings(
     long moveBufferMs,
     int moveBufferPackets,
     boolean moveOnUnreachable,
-    boolean connectSockets) {
+    boolean connectSockets,
+    String transport) {
 
     /** {@code media.io-threads}: 0 means one loop per processor this process may run on (its CPU affinity). */
     static int ioThreads(int configured) {
@@ -37,7 +38,8 @@ public record MediaSettings(
             config.durationMs(ConfigKey.MEDIA_MOVE_BUFFER_MS),
             config.integer(ConfigKey.MEDIA_MOVE_BUFFER_PACKETS),
             config.bool(ConfigKey.MEDIA_MOVE_ON_UNREACHABLE),
-            config.bool(ConfigKey.MEDIA_CONNECT_SOCKETS));
+            config.bool(ConfigKey.MEDIA_CONNECT_SOCKETS),
+            config.string(ConfigKey.MEDIA_TRANSPORT));
     }
 
     /** {@code media.continuity=rewrite}: one SSRC and continuous numbering toward the far end. */

@@ -253,6 +253,7 @@ public final class GatewayService implements Service {
             .latch(media.latch())
             .connectSockets(media.connectSockets())
             .moveOnUnreachable(media.moveOnUnreachable())
+            .transport(media.transport())
             .build();
     }
 
