@@ -16,7 +16,8 @@ import java.util.Locale;
 /**
  * The socket layer under the I/O loops ({@code media.transport}). With io_uring all sockets of a loop share one
  * ring: the receives and sends of many sockets are submitted and reaped in one system call, which is the batching
- * across sockets that recvmmsg per socket cannot give at 10 packets/s per socket (docs/architecture.md section 2.9).
+ * across sockets that recvmmsg per socket cannot give at 10 packets/s per socket (docs/architecture.md section 4,
+ * "Transport").
  * Epoll batches per socket (recvmmsg/sendmmsg); NIO is the portable fallback without native code.
  */
 public enum Transport {

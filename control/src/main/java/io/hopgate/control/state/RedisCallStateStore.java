@@ -49,10 +49,21 @@ public final class RedisCallStateStore implements CallStateStore {
     private final String prefix;
     private StatefulRedisConnection<String, String> connection;
 
+    /**
+     * With Netty's io_uring transport on the class path (the media plane's) Lettuce warns at every client that it
+     * prefers epoll; it is told so once here instead, unless the user set it.
+     */
+    static void quietTransportChoice() {
+        if (System.getProperty("io.lettuce.core.iouring") == null) {
+            System.setProperty("io.lettuce.core.iouring", "false");
+        }
+    }
+
     private RedisCallStateStore(RedisURI uri, String mid, Duration timeout) {
         this.uri = uri;
         this.prefix = "hopgate:mg:" + mid + ":";
         uri.setTimeout(timeout);
+        quietTransportChoice();
         this.client = RedisClient.create(uri);
         client.setOptions(ClientOptions.builder()
             .autoReconnect(true)
