@@ -36,14 +36,25 @@ final class Call {
         ScheduledFuture<?> timer;
         /** When detect moved the uplink (System.nanoTime), or 0: the old path is retired UPLINK_OVERLAP_MS later. */
         long detectedNanos;
+        /** The same instant on the wall clock (ms), or 0: what {@link CallRecord} keeps across a restart. */
+        long detectedAtMs;
+        /** When {@code timer} fires (wall clock ms), or 0 while none is set: a restored handoff keeps its deadline. */
+        long deadlineMs;
 
         Handoff(Procedure procedure, Leg target) {
             this.procedure = procedure;
             this.target = target;
         }
+
+        /** Detect (or execute) moved the uplink now. */
+        void detectedNow() {
+            detectedNanos = System.nanoTime();
+            detectedAtMs = System.currentTimeMillis();
+        }
     }
 
-    private record Entry(long atMs, Event event, CallState state, Step step, String detail, double tookMs) {
+    /** One applied event, as {@code /calls/{id}} history shows it (and {@link CallRecord} keeps it). */
+    record Entry(long atMs, Event event, CallState state, Step step, String detail, double tookMs) {
     }
 
     final String id;
@@ -58,10 +69,17 @@ final class Call {
     /** The last event applied, for recognising repeated ones ({@link Event#repeatsOf()}). */
     Event lastEvent = Event.CREATE;
     private final List<Entry> history = new ArrayList<>();
-    private final long createdMs = System.currentTimeMillis();
+    final long createdMs;
 
     Call(String id, String anchor, ContextId anchorContext, TerminationId far, InetSocketAddress farRemote,
          InetSocketAddress farLocal, Leg serving) {
+        this(id, anchor, anchorContext, far, farRemote, farLocal, serving, System.currentTimeMillis());
+    }
+
+    /** A call as it was created at {@code createdMs} (wall clock): a new one, or one restored by {@link CallRecord}. */
+    Call(String id, String anchor, ContextId anchorContext, TerminationId far, InetSocketAddress farRemote,
+         InetSocketAddress farLocal, Leg serving, long createdMs) {
+        this.createdMs = createdMs;
         this.id = id;
         this.anchor = anchor;
         this.anchorContext = anchorContext;
@@ -79,6 +97,16 @@ final class Call {
     void record(Event event, Step step, String detail, long startNanos) {
         history.add(new Entry(System.currentTimeMillis(), event, state, step, detail,
             (System.nanoTime() - startNanos) / 1e6));
+    }
+
+    /** The applied events, oldest first. */
+    List<Entry> history() {
+        return List.copyOf(history);
+    }
+
+    /** Appends entries kept from before a restart. */
+    void restoreHistory(List<Entry> entries) {
+        history.addAll(entries);
     }
 
     CallView view() {

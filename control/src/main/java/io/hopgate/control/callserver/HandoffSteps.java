@@ -215,7 +215,7 @@ final class HandoffSteps {
     private String executeBicast(Call call) {
         Leg s = call.serving;
         Leg t = call.handoff.target;
-        call.handoff.detectedNanos = System.nanoTime();
+        call.handoff.detectedNow();
         gateway(s.gateway()).modify(s.context(), List.of(triple(aSide(call, s), t.radio(), BOTHWAY)),
             List.of(new Change(t.radio(), LocalControlMode.SEND_RECEIVE, null)));
         return "bicast (A,B') bothway, B' SendRecv";
@@ -233,7 +233,7 @@ final class HandoffSteps {
         anchor.modify(call.anchorContext, List.of(), List.of(
             new Change(h.target.anchorTerm(), LocalControlMode.SEND_RECEIVE, null)));
         TerminationId old = s.anchorTerm();
-        h.detectedNanos = System.nanoTime();
+        h.detectedNow();
         events.schedule(() -> {
             if (call.handoff == h && call.state == CallState.DETECTED) { // not yet completed or reverted
                 quietly(() -> anchor.modify(call.anchorContext, List.of(),
