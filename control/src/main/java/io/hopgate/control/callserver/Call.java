@@ -53,6 +53,27 @@ final class Call {
         }
     }
 
+    /**
+     * A gateway action a step put off (docs/architecture.md section 2.8: the path a handoff leaves stays heard for
+     * {@link HandoffSteps#UPLINK_OVERLAP_MS}), kept with the call so that a restarted call server still does it.
+     *
+     * @param leg   the path it acts on (the old serving path, or the abandoned target)
+     * @param other the new serving leg a bicast retirement arms, else null
+     * @param atMs  when it is due (wall clock)
+     */
+    record Deferred(Kind kind, Leg leg, Leg other, long atMs) {
+        enum Kind {
+            /** After detect: the old anchor leg X SendOnly, if the call is still DETECTED on it. */
+            OLD_UPLINK_SEND_ONLY,
+            /** After a bicast complete: (A, B') bothway, Subtract B, B' SendRecv. */
+            RETIRE_BICAST_LEG,
+            /** After a gateway complete: Subtract X in the anchor, release the old serving gateway's context. */
+            RETIRE_OLD_PATH,
+            /** After a revert from DETECTED: Subtract K in the anchor, release the target gateway's context. */
+            RELEASE_NEW_PATH
+        }
+    }
+
     /** One applied event, as {@code /calls/{id}} history shows it (and {@link CallRecord} keeps it). */
     record Entry(long atMs, Event event, CallState state, Step step, String detail, double tookMs) {
     }
@@ -68,6 +89,8 @@ final class Call {
     CallState state = CallState.ACTIVE;
     /** The last event applied, for recognising repeated ones ({@link Event#repeatsOf()}). */
     Event lastEvent = Event.CREATE;
+    /** Gateway actions put off and not yet done, oldest first. */
+    final List<Deferred> deferred = new ArrayList<>();
     private final List<Entry> history = new ArrayList<>();
     final long createdMs;
 

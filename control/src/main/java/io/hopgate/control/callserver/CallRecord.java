@@ -11,16 +11,18 @@ import java.util.concurrent.TimeUnit;
  * A {@link Call} as the call server keeps it in {@code state.redis} (docs/ha.md, "Call server"), serialised by Jackson
  * from these fields: everything a restarted call server needs to complete or roll back the call's handoff on the same
  * gateways (the anchor context and far leg, the serving path, the handoff under way with its target path, procedure,
- * deadline and when its uplink moved), its state and last event (so a repeated event stays harmless), and its history.
+ * deadline and when its uplink moved), its state and last event (so a repeated event stays harmless), its history, and
+ * the gateway actions its last step put off (the old path retired {@link HandoffSteps#UPLINK_OVERLAP_MS} later).
  * Contexts are H.248 ContextIDs, terminations their H.248 text, addresses {@code ip:port}.
  *
  * @param version      {@link #VERSION}: a record of another version is not restored
  * @param createdMs    when the call was created (wall clock)
  * @param handoff      the handoff under way, or null
+ * @param deferred     gateway actions put off and not yet done ({@link Call.Deferred})
  */
 public record CallRecord(int version, String id, String anchor, long anchorContext, String far, String farRemote,
                          String farLocal, LegRecord serving, HandoffRecord handoff, CallState state, Event lastEvent,
-                         long createdMs, List<HistoryRecord> history) {
+                         long createdMs, List<HistoryRecord> history, List<DeferredRecord> deferred) {
 
     /** The layout of this record; bump it when a field changes meaning. */
     public static final int VERSION = 1;
@@ -39,6 +41,10 @@ public record CallRecord(int version, String id, String anchor, long anchorConte
     public record HandoffRecord(Procedure procedure, LegRecord target, long deadlineMs, long detectedAtMs) {
     }
 
+    /** A gateway action put off ({@link Call.Deferred}); {@code other} is null but for a bicast retirement. */
+    public record DeferredRecord(Call.Deferred.Kind kind, LegRecord leg, LegRecord other, long atMs) {
+    }
+
     /** One row of the call's history ({@link Call.Entry}). */
     public record HistoryRecord(long atMs, Event event, CallState state, Step step, String detail, double tookMs) {
     }
@@ -48,7 +54,8 @@ public record CallRecord(int version, String id, String anchor, long anchorConte
         LegRecord leg = new LegRecord("G", 1, "rtp/1", "127.0.0.1:1", "127.0.0.1:2", "rtp/1", "rtp/2");
         return new CallRecord(VERSION, "c0", "G", 1, "rtp/2", "127.0.0.1:3", "127.0.0.1:4", leg,
             new HandoffRecord(Procedure.GATEWAY, leg, 1, 1), CallState.PREPARED, Event.REQUIRED, 1,
-            List.of(new HistoryRecord(1, Event.CREATE, CallState.ACTIVE, Step.CREATE, "", 0.5)));
+            List.of(new HistoryRecord(1, Event.CREATE, CallState.ACTIVE, Step.CREATE, "", 0.5)),
+            List.of(new DeferredRecord(Call.Deferred.Kind.RETIRE_BICAST_LEG, leg, leg, 1)));
     }
 
     /** The record of {@code call} as it is now. */
@@ -60,9 +67,14 @@ public record CallRecord(int version, String id, String anchor, long anchorConte
         for (Call.Entry e : call.history()) {
             rows.add(new HistoryRecord(e.atMs(), e.event(), e.state(), e.step(), e.detail(), e.tookMs()));
         }
+        List<DeferredRecord> deferred = new ArrayList<>();
+        for (Call.Deferred d : call.deferred) {
+            deferred.add(new DeferredRecord(d.kind(), leg(d.leg()), d.other() == null ? null : leg(d.other()),
+                d.atMs()));
+        }
         return new CallRecord(VERSION, call.id, call.anchor, call.anchorContext.value(), call.far.text(),
             CallServer.format(call.farRemote), CallServer.format(call.farLocal), leg(call.serving), handoff,
-            call.state, call.lastEvent, call.createdMs, List.copyOf(rows));
+            call.state, call.lastEvent, call.createdMs, List.copyOf(rows), List.copyOf(deferred));
     }
 
     private static LegRecord leg(Call.Leg l) {
@@ -102,6 +114,13 @@ public record CallRecord(int version, String id, String anchor, long anchorConte
             rows.add(new Call.Entry(r.atMs(), r.event(), r.state(), r.step(), r.detail(), r.tookMs()));
         }
         call.restoreHistory(rows);
+        for (DeferredRecord d : deferred == null ? List.<DeferredRecord>of() : deferred) {
+            if (d.kind() == null) {
+                throw new IllegalArgumentException("a deferred action needs its kind");
+            }
+            call.deferred.add(new Call.Deferred(d.kind(), leg(d.leg()), d.other() == null ? null : leg(d.other()),
+                d.atMs()));
+        }
         return call;
     }
 

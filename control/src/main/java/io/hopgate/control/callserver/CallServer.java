@@ -57,7 +57,7 @@ public final class CallServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.steps = new HandoffSteps(this.gateways, events);
+        this.steps = new HandoffSteps(this.gateways, events, this::replicate);
     }
 
     // ---------------------------------------------------------------- the event API
@@ -258,6 +258,11 @@ public final class CallServer implements AutoCloseable {
                 }
                 calls.put(call.id, call);
                 raiseNextCallId(call.id);
+                for (Call.Deferred action : call.deferred) {
+                    steps.schedule(call, action); // what the previous run put off and did not get to
+                    LOG.info("deferred action restored call={} action={} leg={}", call.id, action.kind(),
+                        action.leg().anchorTerm().text());
+                }
                 if (call.handoff != null) {
                     handoffs++;
                     long leftMs = call.handoff.deadlineMs == 0 ? handoffTimeoutMs

@@ -27,6 +27,8 @@ class CallRecordTest {
         call.handoff = new Call.Handoff(Procedure.GATEWAY, target);
         call.handoff.deadlineMs = System.currentTimeMillis() + 5_000;
         call.handoff.detectedNow();
+        call.deferred.add(new Call.Deferred(Call.Deferred.Kind.OLD_UPLINK_SEND_ONLY, serving, null,
+            call.handoff.detectedAtMs + HandoffSteps.UPLINK_OVERLAP_MS));
         call.state = CallState.DETECTED;
         call.lastEvent = Event.DETECT;
         call.restoreHistory(List.of(new Call.Entry(1_000, Event.CREATE, CallState.ACTIVE, Step.CREATE, "G1", 1.5),
@@ -47,6 +49,7 @@ class CallRecordTest {
         assertThat(restored.view()).isEqualTo(call.view());
         assertThat(restored.serving.radioRemote()).isEqualTo(new InetSocketAddress("::1", 4002));
         assertThat(restored.handoff.target.link()).isEqualTo(TerminationId.of("rtp/3"));
+        assertThat(restored.deferred).containsExactlyElementsOf(call.deferred);
         // the uplink moved just now: the restored handoff still has (about) the whole overlap to wait
         long sinceDetectMs = (System.nanoTime() - restored.handoff.detectedNanos) / 1_000_000;
         assertThat(sinceDetectMs).isBetween(0L, 1_000L);
@@ -59,11 +62,11 @@ class CallRecordTest {
         CallRecord record = CallRecord.of(callInHandoff());
         CallRecord other = new CallRecord(CallRecord.VERSION + 1, record.id(), record.anchor(), record.anchorContext(),
             record.far(), record.farRemote(), record.farLocal(), record.serving(), record.handoff(), record.state(),
-            record.lastEvent(), record.createdMs(), record.history());
+            record.lastEvent(), record.createdMs(), record.history(), record.deferred());
         assertThatThrownBy(other::toCall).hasMessageContaining("version");
         CallRecord noPath = new CallRecord(CallRecord.VERSION, record.id(), record.anchor(), record.anchorContext(),
             record.far(), record.farRemote(), record.farLocal(), null, null, record.state(), record.lastEvent(),
-            record.createdMs(), List.of());
+            record.createdMs(), List.of(), List.of());
         assertThatThrownBy(noPath::toCall).isInstanceOf(IllegalArgumentException.class);
     }
 }

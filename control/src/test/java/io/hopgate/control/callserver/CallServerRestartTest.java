@@ -145,6 +145,28 @@ class CallServerRestartTest {
     }
 
     @Test
+    void shouldRetireTheOldPathThatTheStoppedCallServerHadPutOff() throws Exception {
+        startGateways();
+        startCallServer(redis.uri(), 60_000);
+        CallUnderTest call = createCall();
+        RtpEndpoint bss2 = endpoint("bss2", 2);
+        InetSocketAddress bss2To = required(call, "G2", bss2);
+        assertThat(post("/calls/" + call.id() + "/handoff/detect").status()).isEqualTo(200);
+        // complete right after detect: the old path stays heard UPLINK_OVERLAP_MS (docs/architecture.md 2.8)
+        assertThat(post("/calls/" + call.id() + "/handoff/complete").status()).isEqualTo(200);
+        server.calls().close(); // the call server dies: what it put off never runs there
+        assertThat(stored().get(call.id()).deferred()).extracting(CallRecord.DeferredRecord::kind)
+            .contains(Call.Deferred.Kind.RETIRE_OLD_PATH);
+        assertThat(terminationIds(0)).contains(call.radioTerm());
+
+        restartCallServer(60_000);
+        Await.until("old radio leg retired by the new call server", Duration.ofSeconds(5),
+            () -> terminationIds(0).size() == 2 && !terminationIds(0).contains(call.radioTerm()));
+        assertMedia(call.far(), call.farTo(), bss2, bss2To);
+        assertThat(awaitStored(call.id(), r -> r.deferred().isEmpty()).state()).isEqualTo(CallState.ACTIVE);
+    }
+
+    @Test
     void shouldRollBackAHandoffWhoseTimerRanOutAcrossTheRestart() throws Exception {
         startGateways();
         startCallServer(redis.uri(), 3_000);
