@@ -184,20 +184,22 @@ public final class CallServerService implements Service {
 
     @Override
     public void close() {
-        if (sip != null) {
-            sip.close();
+        closeQuietly("sip", sip);
+        closeQuietly("api", api);
+        closeQuietly("calls", calls);
+        closeQuietly("call state", replicator);
+        closeQuietly("h248", endpoint);
+    }
+
+    /** Closes one part; one that fails (e.g. an HTTP loop slower than its 5 s to stop) does not keep the rest open. */
+    private static void closeQuietly(String part, AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
         }
-        if (api != null) {
-            api.close();
-        }
-        if (calls != null) {
-            calls.close();
-        }
-        if (replicator != null) {
-            replicator.close();
-        }
-        if (endpoint != null) {
-            endpoint.close();
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.warn("call server close: {} did not close cleanly cause={}", part, e.toString());
         }
     }
 }

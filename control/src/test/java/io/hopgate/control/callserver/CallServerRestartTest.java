@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * and says so.
  */
 class CallServerRestartTest {
-    private static final AtomicInteger PORTS = new AtomicInteger(35000);
+    /** Media ports of the gateways: below the ephemeral range (32768-), where the test endpoints bind. */
+    private static final AtomicInteger PORTS = new AtomicInteger(29000);
     private static final AtomicInteger NAMES = new AtomicInteger();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static RedisServer redis;
@@ -219,9 +220,9 @@ class CallServerRestartTest {
 
     private void startGateways() {
         for (int i = 0; i < 2; i++) {
-            int min = PORTS.getAndAdd(100);
+            int min = PORTS.getAndAdd(50);
             GatewayService g = new GatewayService(Config.load(null, List.of("control.listen=127.0.0.1:0",
-                "admin.listen=", "media.port-min=" + min, "media.port-max=" + (min + 99))));
+                "admin.listen=", "media.port-min=" + min, "media.port-max=" + (min + 49))));
             g.start();
             gateways.add(g);
         }
