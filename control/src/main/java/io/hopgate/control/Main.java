@@ -57,7 +57,7 @@ public final class Main implements Runnable {
     /** The key prefixes each subcommand reads; its --help lists only those keys. */
     static final java.util.Map<String, List<String>> KEY_PREFIXES = java.util.Map.of(
         "gateway", List.of("gateway.", "control.", "ng.", "media.", "state.", "admin.", "log."),
-        "callserver", List.of("callserver.", "log."),
+        "callserver", List.of("callserver.", "state.redis", "state.timeout-ms", "log."),
         "demo", List.of("demo.", "log."),
         "load", List.of("load.", "log."),
         "channel", List.of("channel.", "log."));

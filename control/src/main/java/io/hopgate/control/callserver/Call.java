@@ -36,14 +36,46 @@ final class Call {
         ScheduledFuture<?> timer;
         /** When detect moved the uplink (System.nanoTime), or 0: the old path is retired UPLINK_OVERLAP_MS later. */
         long detectedNanos;
+        /** The same instant on the wall clock (ms), or 0: what {@link CallRecord} keeps across a restart. */
+        long detectedAtMs;
+        /** When {@code timer} fires (wall clock ms), or 0 while none is set: a restored handoff keeps its deadline. */
+        long deadlineMs;
 
         Handoff(Procedure procedure, Leg target) {
             this.procedure = procedure;
             this.target = target;
         }
+
+        /** Detect (or execute) moved the uplink now. */
+        void detectedNow() {
+            detectedNanos = System.nanoTime();
+            detectedAtMs = System.currentTimeMillis();
+        }
     }
 
-    private record Entry(long atMs, Event event, CallState state, Step step, String detail, double tookMs) {
+    /**
+     * A gateway action a step put off (docs/architecture.md section 2.8: the path a handoff leaves stays heard for
+     * {@link HandoffSteps#UPLINK_OVERLAP_MS}), kept with the call so that a restarted call server still does it.
+     *
+     * @param leg   the path it acts on (the old serving path, or the abandoned target)
+     * @param other the new serving leg a bicast retirement arms, else null
+     * @param atMs  when it is due (wall clock)
+     */
+    record Deferred(Kind kind, Leg leg, Leg other, long atMs) {
+        enum Kind {
+            /** After detect: the old anchor leg X SendOnly, if the call is still DETECTED on it. */
+            OLD_UPLINK_SEND_ONLY,
+            /** After a bicast complete: (A, B') bothway, Subtract B, B' SendRecv. */
+            RETIRE_BICAST_LEG,
+            /** After a gateway complete: Subtract X in the anchor, release the old serving gateway's context. */
+            RETIRE_OLD_PATH,
+            /** After a revert from DETECTED: Subtract K in the anchor, release the target gateway's context. */
+            RELEASE_NEW_PATH
+        }
+    }
+
+    /** One applied event, as {@code /calls/{id}} history shows it (and {@link CallRecord} keeps it). */
+    record Entry(long atMs, Event event, CallState state, Step step, String detail, double tookMs) {
     }
 
     final String id;
@@ -57,11 +89,20 @@ final class Call {
     CallState state = CallState.ACTIVE;
     /** The last event applied, for recognising repeated ones ({@link Event#repeatsOf()}). */
     Event lastEvent = Event.CREATE;
+    /** Gateway actions put off and not yet done, oldest first. */
+    final List<Deferred> deferred = new ArrayList<>();
     private final List<Entry> history = new ArrayList<>();
-    private final long createdMs = System.currentTimeMillis();
+    final long createdMs;
 
     Call(String id, String anchor, ContextId anchorContext, TerminationId far, InetSocketAddress farRemote,
          InetSocketAddress farLocal, Leg serving) {
+        this(id, anchor, anchorContext, far, farRemote, farLocal, serving, System.currentTimeMillis());
+    }
+
+    /** A call as it was created at {@code createdMs} (wall clock): a new one, or one restored by {@link CallRecord}. */
+    Call(String id, String anchor, ContextId anchorContext, TerminationId far, InetSocketAddress farRemote,
+         InetSocketAddress farLocal, Leg serving, long createdMs) {
+        this.createdMs = createdMs;
         this.id = id;
         this.anchor = anchor;
         this.anchorContext = anchorContext;
@@ -79,6 +120,16 @@ final class Call {
     void record(Event event, Step step, String detail, long startNanos) {
         history.add(new Entry(System.currentTimeMillis(), event, state, step, detail,
             (System.nanoTime() - startNanos) / 1e6));
+    }
+
+    /** The applied events, oldest first. */
+    List<Entry> history() {
+        return List.copyOf(history);
+    }
+
+    /** Appends entries kept from before a restart. */
+    void restoreHistory(List<Entry> entries) {
+        history.addAll(entries);
     }
 
     CallView view() {

@@ -3,8 +3,10 @@ package io.hopgate.control.callserver;
 import io.hopgate.control.callserver.HandoffSteps.Target;
 import io.hopgate.control.mgc.GatewayClient;
 import io.hopgate.control.mgc.GatewayException;
+import io.hopgate.control.state.RecordReplicator;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * was not applied. Which event fits which state, and which H.248 step it runs, is the table in {@link Transitions};
  * the steps themselves are {@link HandoffSteps}. A step that fails on the wire is undone as far as it went, and the
  * call keeps its previous state and path.
+ *
+ * <p>With a replicator ({@code state.redis}, docs/ha.md "Call server") every change of a call (created, each
+ * transition with its resulting state, path, handoff and history) is written before the event's result is returned,
+ * so before the HTTP API answers; {@link #restore} brings the calls back after a restart, before the API serves.
  */
 public final class CallServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CallServer.class);
@@ -33,16 +39,25 @@ public final class CallServer implements AutoCloseable {
     private final ScheduledExecutorService events;
     private final Map<String, Call> calls = new LinkedHashMap<>();
     private final AtomicLong nextCallId = new AtomicLong(1);
+    /** Where each change of a call is written, or null ({@code state.redis} empty). */
+    private final RecordReplicator<CallRecord> replicator;
 
     public CallServer(Map<String, GatewayClient> gateways, long handoffTimeoutMs) {
+        this(gateways, handoffTimeoutMs, null);
+    }
+
+    /** A call server whose calls are written to {@code replicator} (null: memory only). */
+    public CallServer(Map<String, GatewayClient> gateways, long handoffTimeoutMs,
+                      RecordReplicator<CallRecord> replicator) {
         this.gateways = Map.copyOf(gateways);
+        this.replicator = replicator;
         this.handoffTimeoutMs = handoffTimeoutMs;
         this.events = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hopgate-callserver");
             t.setDaemon(true);
             return t;
         });
-        this.steps = new HandoffSteps(this.gateways, events);
+        this.steps = new HandoffSteps(this.gateways, events, this::replicate);
     }
 
     // ---------------------------------------------------------------- the event API
@@ -136,6 +151,7 @@ public final class CallServer implements AutoCloseable {
         calls.put(id, call);
         call.record(Event.CREATE, t.step(), gatewayName + " ctx=" + call.anchorContext.text() + " far="
             + call.far.text() + " radio=" + call.serving.radio().text(), start);
+        replicate(call);
         LOG.info("call created call={} gw={} ctx={} far={} radio={}", id, gatewayName, call.anchorContext.text(),
             call.far.text(), call.serving.radio().text());
         return new Result.Applied(call.view());
@@ -177,13 +193,12 @@ public final class CallServer implements AutoCloseable {
             call.state = t.to();
             call.lastEvent = event;
             if (call.state == CallState.PREPARED && call.handoff.timer == null) {
-                Call.Handoff handoff = call.handoff;
-                handoff.timer = events.schedule(() -> onTimeout(call, handoff), handoffTimeoutMs,
-                    TimeUnit.MILLISECONDS);
+                armTimer(call, call.handoff, handoffTimeoutMs);
             } else if (call.state == CallState.ACTIVE || call.state == CallState.RELEASED) {
                 endHandoff(call);
             }
             call.record(event, t.step(), detail, start);
+            replicate(call);
             if (!t.continues()) {
                 return new Result.Applied(call.view());
             }
@@ -202,6 +217,71 @@ public final class CallServer implements AutoCloseable {
         // a retransmitted required, of the handoff under way or of the one that just completed
         Call.Leg asked = call.lastEvent == Event.REQUIRED ? call.handoff.target : call.serving;
         return asked.gateway().equals(target.gateway()) && asked.radioRemote().equals(target.radio());
+    }
+
+    private void armTimer(Call call, Call.Handoff handoff, long inMs) {
+        handoff.deadlineMs = System.currentTimeMillis() + inMs;
+        handoff.timer = events.schedule(() -> onTimeout(call, handoff), inMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Writes the call as it is now, when a replicator is set; a store that does not answer costs its timeout once. */
+    private void replicate(Call call) {
+        if (replicator != null) {
+            replicator.record(call.id, CallRecord.of(call));
+        }
+    }
+
+    // ---------------------------------------------------------------- restart
+
+    /** What {@link #restore} brought back: calls, of which handoffs under way, and records it could not read. */
+    public record Restored(int calls, int handoffs, int unreadable) {
+    }
+
+    /**
+     * Brings back the calls of a previous run (docs/ha.md, "Call server"), before any event: same ids, paths, state,
+     * last event and history; a handoff under way gets its timer again with what was left of it (one whose deadline
+     * passed while no call server ran is rolled back at once, driving the same gateways). Generated ids continue
+     * after the highest restored one. Blocks until done.
+     */
+    public Restored restore(Collection<CallRecord> records) {
+        return CompletableFuture.supplyAsync(() -> {
+            int handoffs = 0;
+            int unreadable = 0;
+            for (CallRecord r : records) {
+                Call call;
+                try {
+                    call = r.toCall();
+                } catch (RuntimeException e) {
+                    unreadable++;
+                    LOG.warn("call not restored call={} cause={}", r.id(), e.getMessage());
+                    continue;
+                }
+                calls.put(call.id, call);
+                raiseNextCallId(call.id);
+                for (Call.Deferred action : call.deferred) {
+                    steps.schedule(call, action); // what the previous run put off and did not get to
+                    LOG.info("deferred action restored call={} action={} leg={}", call.id, action.kind(),
+                        action.leg().anchorTerm().text());
+                }
+                if (call.handoff != null) {
+                    handoffs++;
+                    long leftMs = call.handoff.deadlineMs == 0 ? handoffTimeoutMs
+                        : Math.max(0, call.handoff.deadlineMs - System.currentTimeMillis());
+                    armTimer(call, call.handoff, leftMs);
+                    LOG.info("handoff restored call={} state={} procedure={} target={} timeout-in={}ms", call.id,
+                        call.state, call.handoff.procedure, call.handoff.target.gateway(), leftMs);
+                }
+            }
+            return new Restored(calls.size(), handoffs, unreadable);
+        }, events).join();
+    }
+
+    private void raiseNextCallId(String id) {
+        if (id.length() > 1 && id.charAt(0) == 'c' && id.substring(1).chars().allMatch(Character::isDigit)
+            && id.length() < 19) {
+            long n = Long.parseLong(id.substring(1));
+            nextCallId.accumulateAndGet(n + 1, Math::max);
+        }
     }
 
     private void onTimeout(Call call, Call.Handoff handoff) {

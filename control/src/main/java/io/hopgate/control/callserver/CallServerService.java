@@ -16,7 +16,14 @@ import io.hopgate.control.h248.TransactionRequest;
 import io.hopgate.control.megaco.MegacoEndpoint;
 import io.hopgate.control.megaco.MegacoOptions;
 import io.hopgate.control.mgc.GatewayClient;
+import io.hopgate.control.state.RecordReplicator;
+import io.hopgate.control.state.RedisRecordStore;
+import io.hopgate.control.state.StateStoreException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +33,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code hopgate callserver}: binds the H.248 endpoint on {@code callserver.h248.listen}, knows the gateways of
- * {@code callserver.gateways}, and serves the HTTP API on {@code callserver.api.listen}.
+ * {@code callserver.gateways}, and serves the HTTP API on {@code callserver.api.listen}. With {@code state.redis} set
+ * its calls are written to Redis under {@code hopgate:cs:{callserver.name}:} and restored before the API serves
+ * (docs/ha.md, "Call server").
  */
 public final class CallServerService implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(CallServerService.class);
@@ -37,6 +46,8 @@ public final class CallServerService implements Service {
     private CallServerApi api;
     /** Read by the API's loop for channel lookups; set once SIP is up. */
     private volatile io.hopgate.control.sip.SipMobilityServer sip;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private RecordReplicator<CallRecord> replicator;
 
     public CallServerService(Config config) {
         this.settings = config.callServer();
@@ -69,7 +80,9 @@ public final class CallServerService implements Service {
         for (Map.Entry<String, InetSocketAddress> g : settings.gateways().entrySet()) {
             clients.put(g.getKey(), new GatewayClient(g.getKey(), g.getValue(), endpoint, waitMs));
         }
-        calls = new CallServer(clients, settings.handoffTimeoutMs());
+        replicator = startCallState();
+        calls = new CallServer(clients, settings.handoffTimeoutMs(), replicator);
+        restoreCalls();
         api = CallServerApi.start(settings.apiListen(), calls, () -> {
             io.hopgate.control.sip.SipMobilityServer s = sip;
             return s == null ? null : s.channelLocator();
@@ -88,6 +101,50 @@ public final class CallServerService implements Service {
         LOG.info("call server started h248={} api={} sip={} gateways={}", CallServer.format(endpoint.address()),
             CallServer.format(api.address()), settings.sipListen() == null ? "off" : CallServer.format(
                 settings.sipListen()), settings.gateways());
+    }
+
+    /** The key prefix of this call server's state in Redis (docs/ha.md, "Call server"). */
+    public String stateKeyPrefix() {
+        return "hopgate:cs:" + settings.name() + ":";
+    }
+
+    /** With {@code state.redis} set: the replicator of the calls, else null. */
+    private RecordReplicator<CallRecord> startCallState() {
+        if (settings.stateRedis().isEmpty()) {
+            return null;
+        }
+        Duration timeout = Duration.ofMillis(settings.stateTimeoutMs());
+        RedisRecordStore<CallRecord> store = RedisRecordStore.create(settings.stateRedis(), stateKeyPrefix(), "calls",
+            "call", CallRecord.class, CallRecord.sample(), timeout);
+        return new RecordReplicator<>(store, timeout, Duration.ofMillis(500), metrics, "call server state",
+            "hopgate.callserver.state");
+    }
+
+    /** Before the API serves: every call kept in Redis, or none (logged) when Redis cannot be read. */
+    private void restoreCalls() {
+        if (replicator == null) {
+            return;
+        }
+        Map<String, CallRecord> kept;
+        try {
+            kept = replicator.store().loadAll();
+        } catch (StateStoreException e) {
+            LOG.warn("call server state not restored: starting with no calls store={} keys={}* cause={}",
+                replicator.store().describe(), stateKeyPrefix(), e.getMessage());
+            replicator.storeUnknown("state.redis could not be read at start-up");
+            return;
+        }
+        // first: a restored handoff whose deadline passed is rolled back (and written) at once
+        replicator.restored(kept);
+        CallServer.Restored restored = calls.restore(kept.values());
+        LOG.info("call server state restored store={} keys={}* calls={} handoffs-in-progress={} unreadable={}",
+            replicator.store().describe(), stateKeyPrefix(), restored.calls(), restored.handoffs(),
+            restored.unreadable());
+    }
+
+    /** The call server's own metrics (call state replication), for tests and an embedding process. */
+    public MeterRegistry metrics() {
+        return metrics;
     }
 
     /** Gateways may announce themselves with ServiceChange; that is acknowledged, anything else is not served. */
@@ -127,17 +184,22 @@ public final class CallServerService implements Service {
 
     @Override
     public void close() {
-        if (sip != null) {
-            sip.close();
+        closeQuietly("sip", sip);
+        closeQuietly("api", api);
+        closeQuietly("calls", calls);
+        closeQuietly("call state", replicator);
+        closeQuietly("h248", endpoint);
+    }
+
+    /** Closes one part; one that fails (e.g. an HTTP loop slower than its 5 s to stop) does not keep the rest open. */
+    private static void closeQuietly(String part, AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
         }
-        if (api != null) {
-            api.close();
-        }
-        if (calls != null) {
-            calls.close();
-        }
-        if (endpoint != null) {
-            endpoint.close();
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.warn("call server close: {} did not close cleanly cause={}", part, e.toString());
         }
     }
 }

@@ -4,6 +4,7 @@ import io.hopgate.control.h248.LocalControlMode;
 import static io.hopgate.control.h248.TopologyDirection.BOTHWAY;
 import static io.hopgate.control.h248.TopologyDirection.ISOLATE;
 
+import io.hopgate.control.callserver.Call.Deferred;
 import io.hopgate.control.callserver.Call.Handoff;
 import io.hopgate.control.callserver.Call.Leg;
 import io.hopgate.control.h248.ContextId;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,10 +51,13 @@ final class HandoffSteps {
     private final Map<String, GatewayClient> gateways;
     /** The call server's event thread: the delayed second half of a lossless uplink switch runs there too. */
     private final ScheduledExecutorService events;
+    /** Told when a deferred action has run and left the call (so its replica drops it). */
+    private final Consumer<Call> changed;
 
-    HandoffSteps(Map<String, GatewayClient> gateways, ScheduledExecutorService events) {
+    HandoffSteps(Map<String, GatewayClient> gateways, ScheduledExecutorService events, Consumer<Call> changed) {
         this.gateways = gateways;
         this.events = events;
+        this.changed = changed;
     }
 
     /** Runs {@code step} on {@code call}; returns what it did, for the call's history. */
@@ -215,7 +220,7 @@ final class HandoffSteps {
     private String executeBicast(Call call) {
         Leg s = call.serving;
         Leg t = call.handoff.target;
-        call.handoff.detectedNanos = System.nanoTime();
+        call.handoff.detectedNow();
         gateway(s.gateway()).modify(s.context(), List.of(triple(aSide(call, s), t.radio(), BOTHWAY)),
             List.of(new Change(t.radio(), LocalControlMode.SEND_RECEIVE, null)));
         return "bicast (A,B') bothway, B' SendRecv";
@@ -233,13 +238,8 @@ final class HandoffSteps {
         anchor.modify(call.anchorContext, List.of(), List.of(
             new Change(h.target.anchorTerm(), LocalControlMode.SEND_RECEIVE, null)));
         TerminationId old = s.anchorTerm();
-        h.detectedNanos = System.nanoTime();
-        events.schedule(() -> {
-            if (call.handoff == h && call.state == CallState.DETECTED) { // not yet completed or reverted
-                quietly(() -> anchor.modify(call.anchorContext, List.of(),
-                    List.of(new Change(old, LocalControlMode.SEND_ONLY, null))));
-            }
-        }, UPLINK_OVERLAP_MS, TimeUnit.MILLISECONDS);
+        h.detectedNow();
+        defer(call, new Deferred(Deferred.Kind.OLD_UPLINK_SEND_ONLY, s, null, h.detectedAtMs + UPLINK_OVERLAP_MS));
         return h.target.anchorTerm().text() + " SendRecv, " + old.text() + " heard " + UPLINK_OVERLAP_MS + " ms more";
     }
 
@@ -252,18 +252,21 @@ final class HandoffSteps {
         Leg s = call.serving;
         Handoff h = call.handoff;
         Leg t = h.target;
-        java.util.function.Supplier<Map<String, String>> retire = () -> gateway(s.gateway()).subtractAndModify(
-            s.context(), List.of(triple(aSide(call, s), t.radio(), BOTHWAY)), s.radio(),
-            List.of(new Change(t.radio(), LocalControlMode.SEND_RECEIVE, null)));
         long leftMs = overlapLeftMs(h);
         if (leftMs > 0) {
             call.serving = t;
-            events.schedule(() -> quietly(retire::get), leftMs, TimeUnit.MILLISECONDS);
+            defer(call, new Deferred(Deferred.Kind.RETIRE_BICAST_LEG, s, t, System.currentTimeMillis() + leftMs));
             return s.radio().text() + " subtracted " + leftMs + " ms later (uplink still in flight)";
         }
-        Map<String, String> stats = retire.get(); // a gateway error leaves the call where it was
+        Map<String, String> stats = retireBicastLeg(call, s, t); // a gateway error leaves the call where it was
         call.serving = t;
         return "subtracted " + s.anchorTerm().text() + " " + stats;
+    }
+
+    private Map<String, String> retireBicastLeg(Call call, Leg old, Leg now) {
+        return gateway(old.gateway()).subtractAndModify(old.context(),
+            List.of(triple(aSide(call, old), now.radio(), BOTHWAY)), old.radio(),
+            List.of(new Change(now.radio(), LocalControlMode.SEND_RECEIVE, null)));
     }
 
     /** What is left of UPLINK_OVERLAP_MS since the uplink moved (execute or detect), 0 when it has passed. */
@@ -284,7 +287,7 @@ final class HandoffSteps {
         long leftMs = overlapLeftMs(h);
         if (leftMs > 0) {
             call.serving = h.target;
-            events.schedule(() -> quietly(() -> retireOldPath(call, s)), leftMs, TimeUnit.MILLISECONDS);
+            defer(call, new Deferred(Deferred.Kind.RETIRE_OLD_PATH, s, null, System.currentTimeMillis() + leftMs));
             return s.anchorTerm().text() + " subtracted " + leftMs + " ms later (uplink still in flight)";
         }
         Map<String, String> stats = retireOldPath(call, s); // a gateway error leaves the call where it was
@@ -322,18 +325,58 @@ final class HandoffSteps {
         GatewayClient anchor = gateway(call.anchor);
         anchor.subtractAndModify(call.anchorContext, List.of(), null,
             List.of(new Change(s.anchorTerm(), LocalControlMode.SEND_RECEIVE, null)));
-        Runnable releaseNewPath = () -> { // two gateways: in parallel
-            CompletableFuture<Void> targetReleased = h.target.local() ? CompletableFuture.completedFuture(null)
-                : gateway(h.target.gateway()).releaseAsync(h.target.context());
-            quietly(() -> anchor.subtract(call.anchorContext, h.target.anchorTerm()));
-            quietly(targetReleased::join);
-        };
         if (call.state == CallState.DETECTED) { // the state before this revert: the mobile may be on the new path
-            events.schedule(releaseNewPath, UPLINK_OVERLAP_MS, TimeUnit.MILLISECONDS);
+            defer(call, new Deferred(Deferred.Kind.RELEASE_NEW_PATH, h.target, null,
+                System.currentTimeMillis() + UPLINK_OVERLAP_MS));
         } else {
-            releaseNewPath.run();
+            releaseNewPath(call, h.target);
         }
         return "reverted " + h.procedure.kind() + " to " + h.target.gateway();
+    }
+
+    private void releaseNewPath(Call call, Leg target) {
+        CompletableFuture<Void> targetReleased = target.local() ? CompletableFuture.completedFuture(null)
+            : gateway(target.gateway()).releaseAsync(target.context()); // two gateways: in parallel
+        quietly(() -> gateway(call.anchor).subtract(call.anchorContext, target.anchorTerm()));
+        quietly(targetReleased::join);
+    }
+
+    // ---------------------------------------------------------------- deferred actions
+
+    /** Keeps {@code action} with the call and runs it when due. */
+    private void defer(Call call, Deferred action) {
+        call.deferred.add(action);
+        schedule(call, action);
+    }
+
+    /**
+     * Runs {@code action} of {@code call} when it is due (at once when that has passed: a call restored after a
+     * restart), once, then drops it from the call and reports the change.
+     */
+    void schedule(Call call, Deferred action) {
+        long inMs = Math.max(0, action.atMs() - System.currentTimeMillis());
+        events.schedule(() -> {
+            if (call.deferred.remove(action)) {
+                quietly(() -> perform(call, action));
+                changed.accept(call);
+            }
+        }, inMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void perform(Call call, Deferred action) {
+        Leg leg = action.leg();
+        switch (action.kind()) {
+            case OLD_UPLINK_SEND_ONLY -> {
+                if (call.state == CallState.DETECTED && call.serving.anchorTerm().equals(leg.anchorTerm())) {
+                    gateway(call.anchor).modify(call.anchorContext, List.of(),
+                        List.of(new Change(leg.anchorTerm(), LocalControlMode.SEND_ONLY, null)));
+                } // else completed or reverted meanwhile
+            }
+            case RETIRE_BICAST_LEG -> retireBicastLeg(call, leg, action.other());
+            case RETIRE_OLD_PATH -> retireOldPath(call, leg);
+            case RELEASE_NEW_PATH -> releaseNewPath(call, leg);
+            default -> throw new IllegalStateException("unknown deferred action " + action.kind());
+        }
     }
 
     // ---------------------------------------------------------------- helpers

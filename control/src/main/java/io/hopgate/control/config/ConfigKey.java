@@ -104,6 +104,8 @@ public enum ConfigKey {
         "call server: first H.248 retransmission interval"),
     CALLSERVER_H248_RETRIES("callserver.h248-retries", integer(0, 20), "5",
         "call server: H.248 retransmissions before a transaction fails"),
+    CALLSERVER_NAME("callserver.name", token(), "",
+        "call server: its name in state.redis keys (hopgate:cs:{name}:); empty = callserver.h248.listen as configured"),
 
     DEMO_SVG("demo.svg", token(), "hopgate-demo.svg",
         "demo: file the traffic chart (packets per 20 ms per leg, steps marked) is written to"),
