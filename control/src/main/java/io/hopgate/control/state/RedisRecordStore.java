@@ -49,6 +49,7 @@ public final class RedisRecordStore<T> implements RecordStore<T> {
         this.indexKey = indexKey;
         this.recordPrefix = recordPrefix;
         uri.setTimeout(timeout);
+        RedisCallStateStore.quietTransportChoice();
         this.client = RedisClient.create(uri);
         client.setOptions(ClientOptions.builder()
             .autoReconnect(true)
