@@ -47,12 +47,12 @@ class TransportTest {
     }
 
     @Test
-    void shouldPreferIoUringThenEpollForAuto() {
+    void shouldPreferEpollThenIoUringForAuto() {
         String forced = System.clearProperty(Transport.PROPERTY);
         try {
             Transport.Choice auto = Transport.choose("auto");
-            Transport expected = Transport.IO_URING.available() ? Transport.IO_URING
-                : Transport.EPOLL.available() ? Transport.EPOLL : Transport.NIO;
+            Transport expected = Transport.EPOLL.available() ? Transport.EPOLL
+                : Transport.IO_URING.available() ? Transport.IO_URING : Transport.NIO;
             assertThat(auto.transport()).isEqualTo(expected);
             assertThat(auto.reason()).startsWith("auto");
         } finally {
