@@ -12,24 +12,29 @@ import java.util.Set;
  *
  * @param <T> the record type, serialised as JSON
  */
-public interface RecordStore<T> extends AutoCloseable {
+public interface RecordStore<T> extends KeyedStore<String, T> {
 
     /** Writes (or replaces) the record of {@code id}. */
+    @Override
     void write(String id, T value);
 
     /** Forgets one record; forgetting an unknown one is not an error. */
+    @Override
     void delete(String id);
 
     /** Every record kept, by id in id order; unreadable ones are logged and left out. */
     Map<String, T> loadAll();
 
     /** The ids of every record kept. */
+    @Override
     Set<String> ids();
 
     /** Checks that the store answers. */
+    @Override
     void ping();
 
     /** Where the store is, for log lines (no credentials). */
+    @Override
     String describe();
 
     @Override

@@ -3,17 +3,9 @@ package io.hopgate.control.state;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScanArgs;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,40 +29,19 @@ import java.util.TreeSet;
  * </pre>
  * A context is written as one SET then one SADD in a MULTI/EXEC, so a reader never sees an id without its context.
  * Commands fail after {@code timeout} and are rejected at once while the connection is down (Lettuce's
- * REJECT_COMMANDS), so a caller never waits longer than that; the connection reconnects by itself.
+ * REJECT_COMMANDS), so a caller never waits longer than that; the connection reconnects by itself
+ * ({@link RedisStore}, shared with the call server's {@link RedisRecordStore}).
  */
-public final class RedisCallStateStore implements CallStateStore {
+public final class RedisCallStateStore extends RedisStore implements CallStateStore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisCallStateStore.class);
     private static final ObjectMapper JSON = new ObjectMapper()
         .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-    private final RedisClient client;
-    private final RedisURI uri;
     private final String prefix;
-    private StatefulRedisConnection<String, String> connection;
-
-    /**
-     * With Netty's io_uring transport on the class path (the media plane's) Lettuce warns at every client that it
-     * prefers epoll; it is told so once here instead, unless the user set it.
-     */
-    static void quietTransportChoice() {
-        if (System.getProperty("io.lettuce.core.iouring") == null) {
-            System.setProperty("io.lettuce.core.iouring", "false");
-        }
-    }
 
     private RedisCallStateStore(RedisURI uri, String mid, Duration timeout) {
-        this.uri = uri;
+        super(uri, timeout);
         this.prefix = "hopgate:mg:" + mid + ":";
-        uri.setTimeout(timeout);
-        quietTransportChoice();
-        this.client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-            .autoReconnect(true)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-            .timeoutOptions(TimeoutOptions.enabled(timeout))
-            .build());
     }
 
     /**
@@ -79,14 +50,7 @@ public final class RedisCallStateStore implements CallStateStore {
      * @throws IllegalArgumentException when {@code uri} is not a Redis URI
      */
     public static RedisCallStateStore create(String uri, String mid, Duration timeout) {
-        RedisURI parsed;
-        try {
-            parsed = RedisURI.create(uri);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("state.redis=" + uri + ": not a Redis URI (redis://host:port/db): "
-                + e.getMessage(), e);
-        }
-        RedisCallStateStore store = new RedisCallStateStore(parsed, mid, timeout);
+        RedisCallStateStore store = new RedisCallStateStore(parse(uri), mid, timeout);
         try {
             // The first serialisation of a record type builds its serializer (a hundred ms and more on a cold JVM):
             // done here, at start-up, rather than inside the first control command's timeout.
@@ -103,17 +67,6 @@ public final class RedisCallStateStore implements CallStateStore {
     /** Connects now (at start-up, where a slow first connection costs nothing), waiting at most the timeout. */
     public void connect() {
         redis();
-    }
-
-    private RedisCommands<String, String> redis() {
-        if (connection == null) {
-            try {
-                connection = client.connect();
-            } catch (RuntimeException e) {
-                throw new StateStoreException("cannot connect to " + describe() + ": " + e.getMessage(), e);
-            }
-        }
-        return connection.sync();
     }
 
     private String contextKey(int id) {
@@ -215,14 +168,7 @@ public final class RedisCallStateStore implements CallStateStore {
         String keyPrefix = prefix + "x:" + namePrefix;
         Map<String, String> out = new LinkedHashMap<>();
         run("read " + namePrefix + "*", r -> {
-            List<String> keys = new ArrayList<>();
-            ScanArgs match = ScanArgs.Builder.matches(glob(keyPrefix) + "*").limit(1000);
-            KeyScanCursor<String> page = r.scan(match);
-            keys.addAll(page.getKeys());
-            while (!page.isFinished()) {
-                page = r.scan(page, match);
-                keys.addAll(page.getKeys());
-            }
+            List<String> keys = keysUnder(r, keyPrefix);
             for (int from = 0; from < keys.size(); from += 1000) {
                 List<String> chunk = keys.subList(from, Math.min(keys.size(), from + 1000));
                 for (KeyValue<String, String> kv : r.mget(chunk.toArray(String[]::new))) {
@@ -253,53 +199,5 @@ public final class RedisCallStateStore implements CallStateStore {
         Map<String, String> out = new LinkedHashMap<>();
         run("read " + name, r -> out.putAll(r.hgetall(prefix + "t:" + name)));
         return out;
-    }
-
-    /** {@code text} as a Redis glob matching itself only. */
-    private static String glob(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
-                out.append('\\');
-            }
-            out.append(c);
-        }
-        return out.toString();
-    }
-
-    @Override
-    public void ping() {
-        run("ping", RedisCommands::ping);
-    }
-
-    @Override
-    public String describe() {
-        return "redis://" + uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
-    }
-
-    private interface RedisCall {
-        void run(RedisCommands<String, String> redis);
-    }
-
-    private void run(String what, RedisCall call) {
-        RedisCommands<String, String> r = redis();
-        try {
-            call.run(r);
-        } catch (RuntimeException e) {
-            try {
-                r.discard(); // leave no half-open MULTI on the connection; fails harmlessly when none is open
-            } catch (RuntimeException ignored) {
-                // the connection is down or no MULTI was open
-            }
-            throw new StateStoreException(what + " on " + describe() + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public void close() {
-        if (connection != null) {
-            connection.close();
-        }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 }

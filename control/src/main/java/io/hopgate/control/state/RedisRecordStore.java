@@ -3,14 +3,8 @@ package io.hopgate.control.state;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -20,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link RecordStore} on Redis, set up as the gateway's {@link RedisCallStateStore} is (Lettuce, synchronous API on
- * one connection, commands fail after the timeout and are rejected at once while the connection is down). Layout,
+ * A {@link RecordStore} on Redis, on the same {@link RedisStore} set-up as the gateway's
+ * {@link RedisCallStateStore} (Lettuce, synchronous API on one connection, commands fail after the timeout and are
+ * rejected at once while the connection is down). Layout,
  * under a prefix of the owner's choosing (the call server's is {@code hopgate:cs:{callserver.name}:}):
  * <pre>
  *   {prefix}{index}        set of record ids
@@ -31,32 +26,20 @@ import org.slf4j.LoggerFactory;
  *
  * @param <T> the record type
  */
-public final class RedisRecordStore<T> implements RecordStore<T> {
+public final class RedisRecordStore<T> extends RedisStore implements RecordStore<T> {
     private static final Logger LOG = LoggerFactory.getLogger(RedisRecordStore.class);
     private static final ObjectMapper JSON = new ObjectMapper()
         .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-    private final RedisClient client;
-    private final RedisURI uri;
     private final Class<T> type;
     private final String indexKey;
     private final String recordPrefix;
-    private StatefulRedisConnection<String, String> connection;
 
     private RedisRecordStore(RedisURI uri, Class<T> type, String indexKey, String recordPrefix, Duration timeout) {
-        this.uri = uri;
+        super(uri, timeout);
         this.type = type;
         this.indexKey = indexKey;
         this.recordPrefix = recordPrefix;
-        uri.setTimeout(timeout);
-        RedisCallStateStore.quietTransportChoice();
-        this.client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-            .autoReconnect(true)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-            .timeoutOptions(TimeoutOptions.enabled(timeout))
-            .build());
     }
 
     /**
@@ -69,13 +52,7 @@ public final class RedisRecordStore<T> implements RecordStore<T> {
      */
     public static <T> RedisRecordStore<T> create(String uri, String prefix, String index, String kind, Class<T> type,
                                                  T sample, Duration timeout) {
-        RedisURI parsed;
-        try {
-            parsed = RedisURI.create(uri);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("state.redis=" + uri + ": not a Redis URI (redis://host:port/db): "
-                + e.getMessage(), e);
-        }
+        RedisURI parsed = parse(uri);
         try {
             JSON.readValue(JSON.writeValueAsString(sample), type);
         } catch (JsonProcessingException e) {
@@ -91,17 +68,6 @@ public final class RedisRecordStore<T> implements RecordStore<T> {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(value.getClass().getSimpleName() + " cannot be written as JSON", e);
         }
-    }
-
-    private RedisCommands<String, String> redis() {
-        if (connection == null) {
-            try {
-                connection = client.connect();
-            } catch (RuntimeException e) {
-                throw new StateStoreException("cannot connect to " + describe() + ": " + e.getMessage(), e);
-            }
-        }
-        return connection.sync();
     }
 
     @Override
@@ -153,41 +119,5 @@ public final class RedisRecordStore<T> implements RecordStore<T> {
             }
         });
         return out;
-    }
-
-    @Override
-    public void ping() {
-        run("ping", RedisCommands::ping);
-    }
-
-    @Override
-    public String describe() {
-        return "redis://" + uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
-    }
-
-    private interface RedisCall {
-        void run(RedisCommands<String, String> redis);
-    }
-
-    private void run(String what, RedisCall call) {
-        RedisCommands<String, String> r = redis();
-        try {
-            call.run(r);
-        } catch (RuntimeException e) {
-            try {
-                r.discard(); // leave no half-open MULTI on the connection; fails harmlessly when none is open
-            } catch (RuntimeException ignored) {
-                // the connection is down or no MULTI was open
-            }
-            throw new StateStoreException(what + " on " + describe() + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public void close() {
-        if (connection != null) {
-            connection.close();
-        }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 }
