@@ -11,8 +11,8 @@ import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -56,7 +56,7 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
      */
     private static final long GATEWAY_WAIT_MS = 10_000;
 
-    private final ExecutorService control;
+    private final ScheduledExecutorService control;
     private SipEndpoint sip;
     /** Owned here (closed with the server); the anchor's GatewayClient only sends through it. */
     private MegacoEndpoint megaco;
@@ -71,7 +71,7 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
     volatile Function<String, CompletableFuture<Void>> beforeMove = aor -> CompletableFuture.completedFuture(null);
 
     private SipMobilityServer() {
-        this.control = Executors.newSingleThreadExecutor(r -> {
+        this.control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sip-control");
             t.setDaemon(true);
             return t;
@@ -137,7 +137,22 @@ public final class SipMobilityServer implements SipListener, AutoCloseable {
         Optional<InetSocketAddress> at = ChannelContact.of(contact);
         if (at.isPresent()) {
             channels.register(aor, at.get());
+            Registrar.Binding binding = registrar.lookup(aor);
+            if (binding != null) {
+                // A party that stops re-registering (killed, out of coverage) has no channel once its binding
+                // expires; a later REGISTER schedules its own check, so this one then finds the binding live.
+                long left = binding.expiresAtNanos() - System.nanoTime();
+                control.schedule(() -> forgetIfExpired(aor), left + TimeUnit.MILLISECONDS.toNanos(1),
+                    TimeUnit.NANOSECONDS);
+            }
         } else {
+            channels.unregister(aor);
+        }
+    }
+
+    /* On the control thread, when a binding's expiry comes. */
+    private void forgetIfExpired(String aor) {
+        if (registrar.lookup(aor) == null) {
             channels.unregister(aor);
         }
     }

@@ -131,7 +131,7 @@ class GatewayKillRestartTest {
         assertThat(worstMs).as("every call's media back within 1 s of the restart").isLessThanOrEqualTo(1000);
         assertThat(daemon.output()).contains("call state restored").contains("contexts=" + calls)
             .contains("terminations=" + 2 * calls).contains("failed=0");
-        assertThat(serviceChanges()).anyMatch(s -> s.contains("902")).noneMatch(s -> s.contains("904"));
+        assertThat(serviceChanges()).anyMatch(s -> hasReason(s, 902)).noneMatch(s -> hasReason(s, 904));
 
         // Ids across the restart: a new call and a retransmitted pre-crash Add never reuse a pre-crash id.
         Set<Long> oldContexts = new HashSet<>();
@@ -175,7 +175,7 @@ class GatewayKillRestartTest {
         long startMs = TimeUnit.NANOSECONDS.toMillis(daemon.readyNanos - restarting);
         System.out.printf("kill-restart with redis down: ready after %d ms%n", startMs);
         assertThat(daemon.output()).contains("call state not restored");
-        assertThat(serviceChanges()).as("a cold start is announced").anyMatch(s -> s.contains("901"));
+        assertThat(serviceChanges()).as("a cold start is announced").anyMatch(s -> hasReason(s, 901));
 
         // It answers, and a stale command for a pre-crash context or termination finds nothing.
         try (H248TestClient mgc = new H248TestClient(new InetSocketAddress("127.0.0.1", control))) {
@@ -545,5 +545,13 @@ class GatewayKillRestartTest {
                 t.join(2000);
             }
         }
+    }
+
+    /**
+     * Whether a ServiceChange message carries {@code code} as its reason: by the Reason token, not a bare substring,
+     * which a transaction id such as 690473001 (ids start from the wall-clock second) would also match.
+     */
+    private static boolean hasReason(String message, int code) {
+        return java.util.regex.Pattern.compile("\\b(Reason|RE)\\s*=\\s*\"?" + code + "\\b").matcher(message).find();
     }
 }

@@ -112,6 +112,16 @@ class SipChannelLocatorTest {
         Await.until("forgotten after Expires 0", WAIT, () -> server.channelLocator().lookup(BOB).isEmpty());
     }
 
+    @Test
+    void aPartyThatStopsReRegisteringHasNoChannelOnceItsBindingExpires() throws Exception {
+        String contact = bobUa.contactUri() + ";" + ChannelContact.PARAMETER + "=7000";
+        assertThat(bobUa.register(1, contact, SIP).status()).isEqualTo(200);
+        Await.until("registered for 1 s", WAIT, () -> server.channelLocator().lookup(BOB).isPresent());
+        Await.until("forgotten once the binding expired", WAIT,
+            () -> server.channelLocator().lookup(BOB).isEmpty());
+        assertThat(server.contact(BOB)).as("the registrar agrees").isNull();
+    }
+
     private static byte[] message(int i) {
         return ByteBuffer.allocate(4).putInt(i).array();
     }
