@@ -175,6 +175,9 @@ final class IoLoop implements Egress {
     private void connect(Termination termination, Channel channel, InetSocketAddress wanted) {
         termination.rtpConnecting = true;
         channel.connect(wanted).addListener(f -> {
+            if (termination.rtpChannel != channel) {
+                return; // the socket was replaced meanwhile (a Move to another loop on io_uring); its loop connects it
+            }
             termination.rtpConnecting = false;
             if (f.isSuccess()) {
                 termination.rtpConnectedTo = wanted;
