@@ -102,7 +102,8 @@ final class SocketBinder {
      * old ones. For io_uring, whose datagram channel in Netty 4.2.18 cannot be re-registered (deregistering frees
      * its native message headers, or with a receive in flight loses the read buffer). Every io_uring media socket
      * is bound with SO_REUSEPORT, so the new socket is bound while the old one still is: the port never stops
-     * answering (no ICMP unreachable to the peer). The old sockets' handlers retire first and drop what they still
+     * answering (no ICMP unreachable to the peer); the price is that another SO_REUSEPORT socket of the same user
+     * may bind a port held here (docs/architecture.md section 4). The old sockets' handlers retire first and drop what they still
      * read without touching the termination, which from then on belongs to {@code loop} alone. Runs on control,
      * after the termination left its old context and before it joins the new one.
      */
