@@ -103,9 +103,9 @@ final class SocketBinder {
      * its native message headers, or with a receive in flight loses the read buffer). Every io_uring media socket
      * is bound with SO_REUSEPORT, so the new socket is bound while the old one still is: the port never stops
      * answering (no ICMP unreachable to the peer); the price is that another SO_REUSEPORT socket of the same user
-     * may bind a port held here (docs/architecture.md section 4). The old sockets' handlers retire first and drop what they still
-     * read without touching the termination, which from then on belongs to {@code loop} alone. Runs on control,
-     * after the termination left its old context and before it joins the new one.
+     * may bind a port held here (docs/architecture.md section 4). The old sockets' handlers retire first and drop
+     * what they still read without touching the termination, which from then on belongs to {@code loop} alone.
+     * Runs on control, after the termination left its old context and before it joins the new one.
      */
     void rebind(Termination t, IoLoop loop) throws MediaPlaneException {
         IngressHandler oldRtp = t.rtpHandler;
