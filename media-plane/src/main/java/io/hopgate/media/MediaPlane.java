@@ -457,18 +457,12 @@ public final class MediaPlane implements AutoCloseable {
 
     /** The termination's egress continuity, read on its I/O thread (which owns it); null before it sent anything. */
     public CompletableFuture<EgressState> egress(Termination termination) {
-        CompletableFuture<EgressState> out = new CompletableFuture<>();
-        try {
-            termination.rtpHandler.loop.eventLoop.execute(() -> {
-                EgressRewriter e = termination.egress;
-                out.complete(!e.hasSource() || e.passthrough() ? null : new EgressState(e.sourceId(), e.sourceSsrc(),
-                    e.outputSsrc(), e.sequenceOffset(), e.timestampOffset(), e.lastSequence(), e.lastTimestamp(),
-                    e.sourceChanges()));
-            });
-        } catch (RuntimeException e) { // the loop is shutting down
-            out.completeExceptionally(e);
-        }
-        return out;
+        return termination.onOwnLoop(() -> {
+            EgressRewriter e = termination.egress;
+            return !e.hasSource() || e.passthrough() ? null : new EgressState(e.sourceId(), e.sourceSsrc(),
+                e.outputSsrc(), e.sequenceOffset(), e.timestampOffset(), e.lastSequence(), e.lastTimestamp(),
+                e.sourceChanges());
+        });
     }
 
     /**

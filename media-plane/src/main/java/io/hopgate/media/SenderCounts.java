@@ -15,17 +15,10 @@ public record SenderCounts(long packets, long octets) {
 
     /** The termination's sender counts; null while it rewrites nothing (before its first packet, passthrough). */
     public static CompletableFuture<SenderCounts> read(Termination termination) {
-        CompletableFuture<SenderCounts> out = new CompletableFuture<>();
-        try {
-            termination.rtpHandler.loop.eventLoop.execute(() -> {
-                var e = termination.egress;
-                out.complete(!e.hasSource() || e.passthrough() ? null
-                    : new SenderCounts(e.senderPackets(), e.senderOctets()));
-            });
-        } catch (RuntimeException e) { // the loop is shutting down
-            out.completeExceptionally(e);
-        }
-        return out;
+        return termination.onOwnLoop(() -> {
+            var e = termination.egress;
+            return !e.hasSource() || e.passthrough() ? null : new SenderCounts(e.senderPackets(), e.senderOctets());
+        });
     }
 
     /**
@@ -33,15 +26,9 @@ public record SenderCounts(long packets, long octets) {
      * restart); what it sends from now on is added. Completes once its I/O thread applied it.
      */
     public static CompletableFuture<Void> resume(Termination termination, SenderCounts counts) {
-        CompletableFuture<Void> out = new CompletableFuture<>();
-        try {
-            termination.rtpHandler.loop.eventLoop.execute(() -> {
-                termination.egress.resumeSenderCounts(counts.packets(), counts.octets());
-                out.complete(null);
-            });
-        } catch (RuntimeException e) {
-            out.completeExceptionally(e);
-        }
-        return out;
+        return termination.onOwnLoop(() -> {
+            termination.egress.resumeSenderCounts(counts.packets(), counts.octets());
+            return null;
+        });
     }
 }

@@ -72,15 +72,18 @@ final class SocketBinder {
 
     /** Binds the RTP/RTCP pair of {@code t} on its handlers' loop; on failure nothing stays open. */
     void bindPair(Termination t, int rtpPort) {
-        Channel rtp = null;
+        Channel[] pair = bindBoth(t.rtpHandler.loop, rtpPort, t.rtpHandler, t.rtcpHandler);
+        t.rtpChannel = pair[0];
+        t.rtcpChannel = pair[1];
+    }
+
+    /** Binds {@code rtpPort} and the next port on {@code loop}: {RTP, RTCP}; on failure nothing stays open. */
+    private Channel[] bindBoth(IoLoop loop, int rtpPort, IngressHandler rtpHandler, IngressHandler rtcpHandler) {
+        Channel rtp = bind(loop, rtpPort, rtpHandler);
         try {
-            rtp = bind(t.rtpHandler.loop, rtpPort, t.rtpHandler);
-            t.rtcpChannel = bind(t.rtcpHandler.loop, rtpPort + 1, t.rtcpHandler);
-            t.rtpChannel = rtp;
+            return new Channel[] {rtp, bind(loop, rtpPort + 1, rtcpHandler)};
         } catch (RuntimeException e) {
-            if (rtp != null) {
-                rtp.close().awaitUninterruptibly(TIMEOUT.toMillis());
-            }
+            rtp.close().awaitUninterruptibly(TIMEOUT.toMillis());
             throw e;
         }
     }
@@ -115,25 +118,21 @@ final class SocketBinder {
         int port = t.localRtp().getPort();
         IngressHandler rtp = new IngressHandler(t, false, loop);
         IngressHandler rtcp = new IngressHandler(t, true, loop);
-        Channel rtpChannel = null;
+        Channel[] pair;
         try {
-            rtpChannel = bind(loop, port, rtp);
-            Channel rtcpChannel = bind(loop, port + 1, rtcp);
-            oldRtp.retired = true;
-            oldRtcp.retired = true;
-            t.rtpConnectedTo = null; // the new socket starts unconnected; the new loop connects it (applyRemote)
-            t.rtpConnecting = false;
-            t.rtpHandler = rtp;
-            t.rtcpHandler = rtcp;
-            t.rtpChannel = rtpChannel;
-            t.rtcpChannel = rtcpChannel;
+            pair = bindBoth(loop, port, rtp, rtcp);
         } catch (RuntimeException e) {
-            if (rtpChannel != null) {
-                rtpChannel.close().awaitUninterruptibly(TIMEOUT.toMillis());
-            }
             throw new MediaPlaneException(MediaPlaneException.Kind.IO_FAILURE, "cannot move socket " + port
                 + " to another I/O loop: " + e.getMessage(), e);
         }
+        oldRtp.retired = true;
+        oldRtcp.retired = true;
+        t.rtpConnectedTo = null; // the new socket starts unconnected; the new loop connects it (applyRemote)
+        t.rtpConnecting = false;
+        t.rtpHandler = rtp;
+        t.rtcpHandler = rtcp;
+        t.rtpChannel = pair[0];
+        t.rtcpChannel = pair[1];
         oldRtpChannel.close().awaitUninterruptibly(TIMEOUT.toMillis());
         oldRtcpChannel.close().awaitUninterruptibly(TIMEOUT.toMillis());
     }

@@ -7,7 +7,9 @@ import io.netty.channel.Channel;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A port of the gateway: an RTP socket on an even port and an RTCP socket on the next odd one, the peer's address,
@@ -87,6 +89,21 @@ public final class Termination {
     volatile Channel rtcpChannel;
     volatile IngressHandler rtpHandler;
     volatile IngressHandler rtcpHandler;
+
+    /**
+     * Runs {@code task} on the I/O thread that owns this termination's forwarding state and completes with what it
+     * returns; completes exceptionally when the loop is shutting down. For reads and changes of loop-owned state
+     * from control (egress continuity, sender counts).
+     */
+    <T> CompletableFuture<T> onOwnLoop(Supplier<T> task) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        try {
+            rtpHandler.loop.eventLoop.execute(() -> out.complete(task.get()));
+        } catch (RuntimeException e) { // the loop is shutting down
+            out.completeExceptionally(e);
+        }
+        return out;
+    }
 
     Termination(String id, int index, InetSocketAddress localRtp) {
         this.id = id;
