@@ -2,11 +2,11 @@ package io.hopgate.control.callserver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hopgate.control.LogCapture;
 import io.hopgate.control.config.Config;
 import io.hopgate.control.demo.RtpEndpoint;
 import io.hopgate.control.gateway.GatewayService;
@@ -32,7 +32,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * The call server's own state in Redis (docs/ha.md, "Call server"): a real redis-server, two real gateways over real
@@ -50,7 +49,7 @@ class CallServerRestartTest {
 
     private final List<GatewayService> gateways = new ArrayList<>();
     private final List<RtpEndpoint> endpoints = new ArrayList<>();
-    private final List<Runnable> detach = new ArrayList<>();
+    private final LogCapture logs = new LogCapture();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
     private final String name = "cs-restart-" + NAMES.incrementAndGet();
@@ -73,7 +72,7 @@ class CallServerRestartTest {
 
     @AfterEach
     void close() {
-        detach.forEach(Runnable::run);
+        logs.close();
         if (server != null) {
             server.close();
         }
@@ -188,7 +187,7 @@ class CallServerRestartTest {
     @Test
     void shouldStartEmptyAndSayWhyWhenRedisIsDownThenCatchUpWhenItIsBack() throws Exception {
         startGateways();
-        ListAppender<ILoggingEvent> log = capture(CallServerService.class);
+        ListAppender<ILoggingEvent> log = logs.capture(CallServerService.class);
         redis.stop();
         try {
             long t0 = System.nanoTime();
@@ -364,15 +363,6 @@ class CallServerRestartTest {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(method + " " + path + " interrupted", e);
         }
-    }
-
-    private ListAppender<ILoggingEvent> capture(Class<?> type) {
-        Logger logger = (Logger) LoggerFactory.getLogger(type);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
-        detach.add(() -> logger.detachAppender(appender));
-        return appender;
     }
 
     private static String hostPort(InetSocketAddress a) {

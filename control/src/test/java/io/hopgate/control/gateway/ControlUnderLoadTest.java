@@ -5,9 +5,9 @@ import static io.hopgate.control.gateway.H248TestClient.errorCode;
 import static io.hopgate.control.gateway.H248TestClient.errorText;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.hopgate.control.LogCapture;
 import io.hopgate.control.config.Config;
 import io.hopgate.control.h248.TransactionReply;
 import io.hopgate.control.megaco.MegacoEndpoint;
@@ -21,7 +21,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.slf4j.LoggerFactory;
 
 /**
  * What a hostile or careless peer does to the control plane, over the wire against a real gateway (issue 12,
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
 class ControlUnderLoadTest {
     private GatewayService gateway;
     private final List<AutoCloseable> closing = new ArrayList<>();
-    private final List<Runnable> detach = new ArrayList<>();
+    private final LogCapture logs = new LogCapture();
 
     private H248TestClient start(String... extra) throws Exception {
         List<String> sets = new ArrayList<>(List.of("control.listen=127.0.0.1:0", "admin.listen=",
@@ -48,18 +47,9 @@ class ControlUnderLoadTest {
         return c;
     }
 
-    private ListAppender<ILoggingEvent> capture(Class<?> type) {
-        Logger logger = (Logger) LoggerFactory.getLogger(type);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
-        detach.add(() -> logger.detachAppender(appender));
-        return appender;
-    }
-
     @AfterEach
     void stop() throws Exception {
-        detach.forEach(Runnable::run);
+        logs.close();
         for (AutoCloseable c : closing) {
             c.close();
         }
@@ -179,7 +169,7 @@ class ControlUnderLoadTest {
     @Test
     void shouldAnswerAReplyTooLargeForOneDatagramWithAnErrorThatSaysSo() throws Exception {
         H248TestClient mgc = start("control.max-message-bytes=4096");
-        ListAppender<ILoggingEvent> log = capture(MegacoEndpoint.class);
+        ListAppender<ILoggingEvent> log = logs.capture(MegacoEndpoint.class);
         for (int i = 0; i < 15; i++) {
             TransactionReply added = mgc.transaction("Context = $ { " + add("SendReceive", 16300 + 2 * i) + ", "
                 + add("SendReceive", 16301 + 2 * i) + " }");
@@ -194,7 +184,7 @@ class ControlUnderLoadTest {
     @Test
     void shouldLogRepeatedCommandFailuresOncePerCause() throws Exception {
         H248TestClient mgc = start();
-        ListAppender<ILoggingEvent> log = capture(GatewayCommands.class);
+        ListAppender<ILoggingEvent> log = logs.capture(GatewayCommands.class);
         for (int i = 0; i < 5; i++) {
             TransactionReply r = mgc.transaction("Context = - { Modify = rtp/999 { } }");
             assertThat(errorCode(r)).isNotZero();
@@ -206,7 +196,7 @@ class ControlUnderLoadTest {
     @Test
     void shouldEscapeWhatCameFromTheWireBeforeLoggingIt() throws Exception {
         H248TestClient mgc = start();
-        ListAppender<ILoggingEvent> log = capture(GatewayCommands.class);
+        ListAppender<ILoggingEvent> log = logs.capture(GatewayCommands.class);
         TransactionReply added = mgc.transaction("Context = $ { " + add("SendReceive", 16400) + " }");
         String term = H248TestClient.terminations(added).get(0);
         // SDP is an octet string: any byte but '}' may come in it. Invalid UTF-8, BEL, an ANSI escape, a newline
@@ -233,7 +223,7 @@ class ControlUnderLoadTest {
 
     @Test
     void shouldWarnLoudlyWhenTheControlPortIsOpenToAnyHost() {
-        ListAppender<ILoggingEvent> log = capture(GatewayService.class);
+        ListAppender<ILoggingEvent> log = logs.capture(GatewayService.class);
         assertThat(GatewayService.warnIfOpenToAnyone(Config.load(null, List.of("control.listen=0.0.0.0:2944"))
             .control())).isTrue();
         assertThat(log.list).singleElement().satisfies(e -> {
