@@ -12,7 +12,9 @@ package io.hopgate.media;
  * @param lastSequence    sequence number of the newest packet sent
  * @param lastTimestamp   timestamp of the newest packet sent
  * @param sourceChanges   source switches so far (a change of it means the offsets changed)
+ * @param sent            the RTCP sender counts its sender reports carry; null when not known (a restore without
+ *                        kept counts)
  */
 public record EgressState(int sourceIndex, int sourceSsrc, int outputSsrc, int sequenceOffset, int timestampOffset,
-                          int lastSequence, int lastTimestamp, int sourceChanges) {
+                          int lastSequence, int lastTimestamp, int sourceChanges, SenderCounts sent) {
 }

@@ -439,6 +439,9 @@ public final class MediaPlane implements AutoCloseable {
                 t.egress.resume(egress.sourceIndex(), egress.sourceSsrc(), egress.outputSsrc(),
                     egress.sequenceOffset(), egress.timestampOffset(), egress.lastSequence(), egress.lastTimestamp(),
                     System.nanoTime());
+                if (egress.sent() != null) { // before the sockets exist, so no sender report goes out without them
+                    t.egress.resumeSenderCounts(egress.sent().packets(), egress.sent().octets());
+                }
             }
             try {
                 sockets.bindPair(t, rtpPort);
@@ -461,7 +464,7 @@ public final class MediaPlane implements AutoCloseable {
             EgressRewriter e = termination.egress;
             return !e.hasSource() || e.passthrough() ? null : new EgressState(e.sourceId(), e.sourceSsrc(),
                 e.outputSsrc(), e.sequenceOffset(), e.timestampOffset(), e.lastSequence(), e.lastTimestamp(),
-                e.sourceChanges());
+                e.sourceChanges(), new SenderCounts(e.senderPackets(), e.senderOctets()));
         });
     }
 

@@ -11,7 +11,6 @@ import io.hopgate.media.EgressState;
 import io.hopgate.media.MediaContext;
 import io.hopgate.media.MediaPlane;
 import io.hopgate.media.RemoteAddress;
-import io.hopgate.media.SenderCounts;
 import io.hopgate.media.Termination;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -184,22 +183,31 @@ final class GatewayCallState implements AutoCloseable {
             for (Termination t : all) {
                 reads.add(plane.egress(t));
             }
+            Map<String, String> sent = new HashMap<>();
             for (int i = 0; i < all.size(); i++) {
                 EgressState e;
                 try {
                     e = reads.get(i).get(1, TimeUnit.SECONDS);
                 } catch (Exception failed) {
-                    continue; // the loop is busy or closing: next sweep
+                    String kept = sentWritten.get(all.get(i).id()); // the loop is busy or closing: keep the last
+                    if (kept != null) {
+                        sent.put(all.get(i).id(), kept);
+                    }
+                    continue; // next sweep
                 }
                 if (e == null) {
                     continue;
+                }
+                MediaContext context = all.get(i).context();
+                if (context != null && recorder.latest(context.id()) != null) {
+                    sent.put(all.get(i).id(), e.sent().packets() + ":" + e.sent().octets());
                 }
                 Egress now = new Egress(e.sourceIndex(), e.sourceSsrc(), e.outputSsrc(), e.sequenceOffset(),
                     e.timestampOffset(), e.lastSequence(), e.lastTimestamp());
                 // Only a new source (or new offsets) replaces it: last sequence and timestamp change with every packet.
                 egress.merge(all.get(i).id(), now, (old, fresh) -> sameSource(old, fresh) ? old : fresh);
             }
-            sweepSenderCounts(all);
+            recordSenderCounts(sent);
             for (MediaContext c : plane.contexts()) {
                 // Only contexts a front end recorded (an H.248 action or an ng command): a context created but not
                 // yet recorded has no side data to come back with.
@@ -213,31 +221,10 @@ final class GatewayCallState implements AutoCloseable {
     }
 
     /**
-     * Reads every termination's RTCP sender counts on its I/O thread and, when any changed, replaces the store's
-     * table of them in one write that no control thread waits for (one write per sweep, whatever the call count).
+     * Replaces the store's table of RTCP sender counts (read with the egress state) when any changed, in one write
+     * that no control thread waits for (one write per sweep, whatever the call count).
      */
-    private void sweepSenderCounts(List<Termination> all) {
-        List<CompletableFuture<SenderCounts>> reads = new ArrayList<>();
-        for (Termination t : all) {
-            reads.add(SenderCounts.read(t));
-        }
-        Map<String, String> sent = new HashMap<>();
-        for (int i = 0; i < all.size(); i++) {
-            SenderCounts counts;
-            try {
-                counts = reads.get(i).get(1, TimeUnit.SECONDS);
-            } catch (Exception failed) {
-                String kept = sentWritten.get(all.get(i).id()); // the loop is busy or closing: keep the last
-                if (kept != null) {
-                    sent.put(all.get(i).id(), kept);
-                }
-                continue;
-            }
-            MediaContext context = all.get(i).context();
-            if (counts != null && context != null && recorder.latest(context.id()) != null) {
-                sent.put(all.get(i).id(), counts.packets() + ":" + counts.octets());
-            }
-        }
+    private void recordSenderCounts(Map<String, String> sent) {
         if (!sent.equals(sentWritten) && recorder.replicating()) {
             recorder.recordTable(SENT_TABLE, sent);
             sentWritten = sent;

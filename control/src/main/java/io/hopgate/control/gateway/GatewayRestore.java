@@ -131,19 +131,18 @@ final class GatewayRestore {
         }
     }
 
-    /**
-     * Makes the restored termination's sender reports continue from the counts kept for it ({@code packets:octets}),
-     * on its I/O thread. Packets it forwards meanwhile are counted too (the kept counts are added, not set), and a
-     * sender report in the moment before this applies carries only those.
-     */
-    private static void resumeSenderCounts(Termination term, String kept) {
+    /** The sender counts kept for a termination ({@code packets:octets}), or null when none or unreadable. */
+    private static SenderCounts senderCounts(String id, String kept) {
+        if (kept == null) {
+            return null;
+        }
         int colon = kept.indexOf(':');
         try {
-            SenderCounts counts = new SenderCounts(Long.parseLong(kept.substring(0, colon)),
+            return new SenderCounts(Long.parseLong(kept.substring(0, colon)),
                 Long.parseLong(kept.substring(colon + 1)));
-            SenderCounts.resume(term, counts).get(1, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.warn("RTCP sender counts not restored term={} kept={} cause={}", term.id(), kept, e.toString());
+        } catch (RuntimeException e) {
+            LOG.warn("RTCP sender counts not restored term={} kept={} cause={}", id, kept, e.toString());
+            return null;
         }
     }
 
@@ -162,12 +161,10 @@ final class GatewayRestore {
         }
         ContextSnapshot.Egress e = t.egress();
         EgressState egress = e == null ? null : new EgressState(e.sourceIndex(), e.sourceSsrc(), e.outputSsrc(),
-            e.sequenceOffset(), e.timestampOffset(), e.lastSequence(), e.lastTimestamp(), 0);
+            e.sequenceOffset(), e.timestampOffset(), e.lastSequence(), e.lastTimestamp(), 0,
+            senderCounts(t.id(), sent));
         Termination term = plane.restore(context, t.id(), t.index(), t.rtpPort(), StreamMode.valueOf(t.mode()), remote,
             egress);
-        if (sent != null) {
-            resumeSenderCounts(term, sent);
-        }
         plane.clockRate(term, t.clockRate());
         if (t.moving()) {
             plane.moving(term, true);
